@@ -1,0 +1,168 @@
+namespace Cifar.Experiments;
+
+// The experiment spec after loading and validation: immutable, every default filled in, every name resolved to an
+// enum. Nothing downstream re-reads YAML or re-checks ranges. YAML keys are the snake_case of these names
+// (validation_split -> ValidationSplit); the spec reference in README.md documents each one.
+
+/// <summary>One experiment: what to train, on what, and how to report it.</summary>
+/// <param name="Name">Names the report folder (<c>reports/&lt;name&gt;/</c>); letters, digits, '-', '_' and '.'.</param>
+/// <param name="SourcePath">The YAML file the spec came from (for messages and the copy in the report folder).</param>
+/// <param name="SourceText">The YAML text exactly as read; its SHA-256 is the report's spec hash.</param>
+public sealed record ExperimentSpec(
+    string Name,
+    string? Description,
+    int Seed,
+    DataSpec Data,
+    ModelSpec Model,
+    TrainingSpec Training,
+    ReportSpec Report,
+    string SourcePath,
+    string SourceText);
+
+public enum DatasetName { Cifar10 }
+
+public enum Normalization
+{
+    /// <summary>pixels / 255.</summary>
+    Rescale,
+    /// <summary>Per-channel mean and std of the training split only.</summary>
+    Standardize,
+    /// <summary>What the pretrained base expects (ImageNet statistics, or CNTK's BGR mean subtraction).</summary>
+    ImageNet,
+}
+
+/// <param name="ValidationSplit">Fraction of the training images held out for validation, in (0, 1).</param>
+/// <param name="ImageSize">Side in pixels the 32x32 images are resized to (bilinear); null keeps 32.</param>
+/// <param name="TrainSamples">Seeded subset of the training images (before the split); null = all 50,000.</param>
+/// <param name="TestSamples">Seeded subset of the test images; null = all 10,000.</param>
+/// <param name="Url">Overrides the dataset URL: http(s) URL or a local file path.</param>
+public sealed record DataSpec(
+    DatasetName Dataset,
+    Normalization Normalization,
+    double ValidationSplit,
+    int BatchSize,
+    int? ImageSize,
+    int? TrainSamples,
+    int? TestSamples,
+    string? Url)
+{
+    public int EffectiveImageSize => ImageSize ?? 32;
+}
+
+public enum Activation { Linear, Relu, Tanh, Sigmoid, Softmax }
+
+public enum Padding { Valid, Same }
+
+/// <summary>One entry of a layer list (the CNN's <c>layers</c> or a transfer model's <c>head</c>).</summary>
+/// <param name="Line">1-based line of the entry in the spec, for messages.</param>
+/// <param name="Column">1-based column of the entry in the spec.</param>
+public abstract record LayerSpec(int Line, int Column)
+{
+    /// <summary>The YAML name of the layer kind (<c>conv2d</c>, <c>dense</c>, ...).</summary>
+    public abstract string Kind { get; }
+}
+
+public sealed record Conv2DLayer(int Filters, int KernelSize, int Strides, Padding Padding, Activation Activation, int Line = 0, int Column = 0)
+    : LayerSpec(Line, Column)
+{
+    public override string Kind => "conv2d";
+}
+
+/// <param name="Strides">null means the pool size, as in Keras.</param>
+public sealed record MaxPooling2DLayer(int PoolSize, int? Strides, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
+{
+    public override string Kind => "max_pooling2d";
+    public int EffectiveStrides => Strides ?? PoolSize;
+}
+
+public sealed record FlattenLayer(int Line = 0, int Column = 0) : LayerSpec(Line, Column)
+{
+    public override string Kind => "flatten";
+}
+
+public sealed record DenseLayer(int Units, Activation Activation, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
+{
+    public override string Kind => "dense";
+}
+
+/// <param name="Rate">Fraction of inputs dropped during training, in [0, 1).</param>
+public sealed record DropoutLayer(double Rate, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
+{
+    public override string Kind => "dropout";
+}
+
+/// <summary>Keras defaults: momentum 0.99, epsilon 0.001.</summary>
+public sealed record BatchNormalizationLayer(double Momentum = 0.99, double Epsilon = 0.001, int Line = 0, int Column = 0)
+    : LayerSpec(Line, Column)
+{
+    public override string Kind => "batch_normalization";
+}
+
+public abstract record ModelSpec
+{
+    /// <summary>The YAML value of <c>model.type</c>.</summary>
+    public abstract string Type { get; }
+}
+
+/// <summary>A CNN from scratch: the layer list, in order, on 3xHxW input. The last layer is a dense with 10 units.</summary>
+public sealed record CnnModelSpec(IReadOnlyList<LayerSpec> Layers) : ModelSpec
+{
+    public override string Type => "cnn";
+}
+
+public enum TransferBase { ResNet18, ResNet50, MobileNetV2, Vgg16 }
+
+public enum PretrainedWeights
+{
+    /// <summary>ImageNet weights (offline bundled ResNet18, or torchvision's published files for the others).</summary>
+    ImageNet,
+    /// <summary>Random initialisation: the same architecture trained from scratch.</summary>
+    None,
+}
+
+/// <summary>A pretrained base, global average pooling, then the head's layer list (ends with dense 10).</summary>
+/// <param name="TrainableLayers">How many of the base's top stages train in the first phase; 0 = frozen.</param>
+/// <param name="WeightsUrl">Overrides where downloadable weights come from (mirror URL or local file).</param>
+public sealed record TransferModelSpec(
+    TransferBase Base,
+    PretrainedWeights Weights,
+    int TrainableLayers,
+    IReadOnlyList<LayerSpec> Head,
+    string? WeightsUrl) : ModelSpec
+{
+    public override string Type => "transfer";
+}
+
+public enum OptimizerType { Adam, Sgd }
+
+/// <summary>Keras defaults: Adam beta_1 0.9, beta_2 0.999, epsilon 1e-7; SGD momentum 0, nesterov false.</summary>
+public sealed record OptimizerSpec(
+    OptimizerType Type,
+    double LearningRate,
+    double Beta1 = 0.9,
+    double Beta2 = 0.999,
+    double Epsilon = 1e-7,
+    double Momentum = 0.0,
+    bool Nesterov = false);
+
+public enum Monitor { ValLoss, ValAccuracy, Loss, Accuracy }
+
+public enum MonitorMode { Auto, Min, Max }
+
+/// <summary>Keras' EarlyStopping. Defaults: monitor val_loss, mode auto, patience 0, min_delta 0, restore false.</summary>
+public sealed record EarlyStoppingSpec(
+    Monitor Monitor = Monitor.ValLoss,
+    MonitorMode Mode = MonitorMode.Auto,
+    int Patience = 0,
+    double MinDelta = 0.0,
+    bool RestoreBestWeights = false);
+
+/// <summary>Second training phase of a transfer model: unfreeze the top stages, train again with a new optimizer.</summary>
+public sealed record FineTuneSpec(int TrainableLayers, int Epochs, double LearningRate);
+
+public sealed record TrainingSpec(int Epochs, OptimizerSpec Optimizer, EarlyStoppingSpec? EarlyStopping, FineTuneSpec? FineTune);
+
+public enum ReportFormat { Markdown, Html }
+
+/// <param name="Templates">Folder with the user's own report.md.scriban / report.html.scriban; null = built-in.</param>
+public sealed record ReportSpec(IReadOnlyList<ReportFormat> Formats, string? Templates);

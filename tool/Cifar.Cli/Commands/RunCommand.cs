@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Cifar.Experiments;
+
+namespace Cifar.Cli.Commands;
+
+/// <summary><c>dotnet cifar run SPEC...</c>: validate every spec, then train, evaluate and report each in turn.</summary>
+internal static class RunCommand
+{
+    private static readonly Argument<string[]> Specs = new("spec")
+    {
+        Description = "YAML experiment specs to run (all are validated before the first one starts).",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string> Output = new("--output", "-o")
+    {
+        Description = "Folder that receives one report folder per experiment (and comparison.* for several).",
+        DefaultValueFactory = _ => "reports",
+    };
+
+    private static readonly Option<string?> CacheDir = new("--cache-dir")
+    {
+        Description = "Where datasets, weights and features are cached [default: $CIFAR_CACHE_DIR, else $XDG_CACHE_HOME/dotnet-cifar or ~/.cache/dotnet-cifar].",
+    };
+
+    private static readonly Option<string?> Templates = new("--templates")
+    {
+        Description = "Folder with your own report.md.scriban / report.html.scriban (overrides the spec's report.templates).",
+    };
+
+    private static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "CPU threads for libtorch [default: all cores]. Results repeat bit for bit only with the same count.",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
+        {
+            Specs, Output, CacheDir, Templates, Threads,
+        };
+        command.SetAction(parsed => Execute(new RunSettings(
+            parsed.GetRequiredValue(Specs),
+            parsed.GetRequiredValue(Output),
+            parsed.GetValue(CacheDir),
+            parsed.GetValue(Templates),
+            parsed.GetValue(Threads))));
+        return command;
+    }
+
+    private static int Execute(RunSettings settings)
+    {
+        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"--threads is {settings.Threads}; expected at least 1");
+        var specs = SpecLoader.LoadAll(settings.SpecPaths);
+        return ConsoleRunObserver.Run(observer =>
+        {
+            var runner = new ExperimentRunner(settings.ToRunOptions(), observer);
+            var results = runner.RunAll(specs);
+            foreach (var result in results) observer.Info($"{result.Name}: report written to {result.Folder}");
+            return (int)ExitCode.Success;
+        });
+    }
+
+    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads)
+    {
+        public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads);
+    }
+}

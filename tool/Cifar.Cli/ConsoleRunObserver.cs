@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cifar.Experiments;
+using Cifar.Training;
+using Spectre.Console;
+
+namespace Cifar.Cli;
+
+/// <summary>
+/// Shows a run on the console: live progress bars (download size and speed, batches within an epoch) on an
+/// interactive terminal; plain, log-friendly lines when output is redirected or NO_COLOR is set. Epoch lines are
+/// printed in both cases.
+/// </summary>
+internal sealed class ConsoleRunObserver : IRunObserver
+{
+    private readonly ProgressContext? _live;
+
+    private ConsoleRunObserver(ProgressContext? live) => _live = live;
+
+    /// <summary>True when bars can be drawn: a terminal that is not redirected, and colour not turned off.</summary>
+    public static bool CanDrawBars =>
+        !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+        && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Runs <paramref name="work"/> with an observer suited to the console it runs on.</summary>
+    public static T Run<T>(Func<IRunObserver, T> work)
+    {
+        if (!CanDrawBars) return work(new ConsoleRunObserver(null));
+
+        return AnsiConsole.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                     new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context => work(new ConsoleRunObserver(context)));
+    }
+
+    public void Info(string message)
+    {
+        if (_live is null) Console.WriteLine(message);
+        else AnsiConsole.MarkupLine(Markup.Escape(message));
+    }
+
+    public IProgressSink BeginProgress(string description, long? total, ProgressUnit unit) =>
+        _live is null ? new PlainSink(description, total, unit) : new BarSink(_live, description, total, unit);
+
+    public void EpochCompleted(string experiment, EpochLog epoch, int plannedEpochs)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{experiment} epoch {epoch.Epoch}/{plannedEpochs}{(epoch.Phase == "train" ? "" : $" ({epoch.Phase})")}: " +
+            $"loss {epoch.Loss:F4} - accuracy {epoch.Accuracy:F4} - val_loss {epoch.ValLoss:F4} - " +
+            $"val_accuracy {epoch.ValAccuracy:F4} - {epoch.Seconds:F1} s - {epoch.ImagesPerSecond:F0} images/s");
+        Info(line);
+    }
+
+    internal static string Amount(long value, ProgressUnit unit) => unit switch
+    {
+        ProgressUnit.Bytes => FormatBytes(value),
+        ProgressUnit.Images => value.ToString("N0", CultureInfo.InvariantCulture) + " images",
+        _ => value.ToString("N0", CultureInfo.InvariantCulture) + " batches",
+    };
+
+    internal static string FormatBytes(double bytes) => bytes switch
+    {
+        >= 1 << 30 => (bytes / (1 << 30)).ToString("F2", CultureInfo.InvariantCulture) + " GB",
+        >= 1 << 20 => (bytes / (1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MB",
+        >= 1 << 10 => (bytes / (1 << 10)).ToString("F1", CultureInfo.InvariantCulture) + " KB",
+        _ => bytes.ToString("F0", CultureInfo.InvariantCulture) + " B",
+    };
+
+    private static string Rate(long done, TimeSpan elapsed, ProgressUnit unit)
+    {
+        double perSecond = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
+        return unit == ProgressUnit.Bytes
+            ? FormatBytes(perSecond) + "/s"
+            : perSecond.ToString("F0", CultureInfo.InvariantCulture) + (unit == ProgressUnit.Images ? " images/s" : " batches/s");
+    }
+
+    private sealed class BarSink(ProgressContext context, string description, long? total, ProgressUnit unit) : IProgressSink
+    {
+        private readonly ProgressTask _task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total ?? 1));
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long? _total = total;
+
+        public void SetTotal(long? newTotal)
+        {
+            _total = newTotal;
+            _task.MaxValue = Math.Max(1, newTotal ?? 1);
+        }
+
+        public void Report(long done)
+        {
+            if (_total is null) _task.IsIndeterminate = true;
+            else _task.Value = done;
+            string amount = _total is { } t ? $"{Amount(done, unit)} / {Amount(t, unit)}" : Amount(done, unit);
+            _task.Description = Markup.Escape($"{description}  {amount}  {Rate(done, _clock.Elapsed, unit)}");
+        }
+
+        public void Dispose()
+        {
+            _task.Value = _task.MaxValue;
+            _task.StopTask();
+        }
+    }
+
+    /// <summary>Redirected output: a start line, a line every 10% (or every 30 s without a total), an end line.</summary>
+    private sealed class PlainSink : IProgressSink
+    {
+        private readonly string _description;
+        private readonly ProgressUnit _unit;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long? _total;
+        private long _done;
+        private int _lastDecile;
+        private TimeSpan _lastLine;
+
+        public PlainSink(string description, long? total, ProgressUnit unit)
+        {
+            (_description, _total, _unit) = (description, total, unit);
+            // An epoch's batches are summarised by the epoch line; a bar's worth of lines would only be noise.
+            if (unit != ProgressUnit.Batches) Console.WriteLine($"{description} ...");
+        }
+
+        public void SetTotal(long? total) => _total = total;
+
+        public void Report(long done)
+        {
+            _done = done;
+            if (_unit == ProgressUnit.Batches) return;
+            if (_total is > 0 and var t)
+            {
+                int decile = (int)(10 * done / t);
+                if (decile <= _lastDecile || decile >= 10) return;
+                _lastDecile = decile;
+            }
+            else if (_clock.Elapsed - _lastLine < TimeSpan.FromSeconds(30)) return;
+            _lastLine = _clock.Elapsed;
+            Console.WriteLine($"{_description}: {Amount(done, _unit)}{(_total is { } total ? " / " + Amount(total, _unit) : "")}  {Rate(done, _clock.Elapsed, _unit)}");
+        }
+
+        public void Dispose()
+        {
+            if (_unit == ProgressUnit.Batches) return;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{_description}: done, {Amount(_done, _unit)} in {_clock.Elapsed.TotalSeconds:F1} s ({Rate(_done, _clock.Elapsed, _unit)})"));
+        }
+    }
+}

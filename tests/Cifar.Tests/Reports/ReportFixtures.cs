@@ -15,7 +15,8 @@ internal static class ReportFixtures
     public static readonly string[] Classes =
         ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
-    public const string SpecText = """
+    // "\n" whatever line endings the checkout gave this file, so golden files match on Windows too.
+    public static readonly string SpecText = """
         # A small CNN for the golden-file tests.
         name: golden-cnn
         description: Golden-file fixture & friends
@@ -37,7 +38,7 @@ internal static class ReportFixtures
           optimizer: { type: adam, learning_rate: 0.001 }
           early_stopping: { monitor: val_loss, patience: 3, restore_best_weights: true }
 
-        """;
+        """.ReplaceLineEndings("\n");
 
     public static EnvironmentInfo FakeEnvironment { get; } = new(
         ToolVersion: "0.0.0-fake",

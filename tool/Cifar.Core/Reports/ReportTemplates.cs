@@ -1,0 +1,69 @@
+using System.Globalization;
+using Scriban;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Cifar.Reports;
+
+/// <summary>
+/// Loads and renders the Scriban report templates: the built-in ones embedded from templates/, or a user's own from a
+/// folder, file by file. A template mistake (syntax error, misspelt variable) is the user's error and fails loudly.
+/// </summary>
+internal static class ReportTemplates
+{
+    public const string MarkdownTemplate = "report.md.scriban";
+    public const string HtmlTemplate = "report.html.scriban";
+
+    /// <summary>The template text and the name to quote in messages (the user's path, or the built-in resource name).</summary>
+    public static (string Text, string Source) Load(string fileName, string? userFolder)
+    {
+        if (userFolder is not null)
+        {
+            if (!Directory.Exists(userFolder))
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput, $"The report templates folder '{userFolder}' does not exist.");
+            }
+            var path = Path.Combine(userFolder, fileName);
+            if (File.Exists(path)) return (File.ReadAllText(path), path);
+        }
+        var resource = "templates/" + fileName;
+        using var stream = typeof(ReportTemplates).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The built-in template '{resource}' is not embedded in {typeof(ReportTemplates).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return (reader.ReadToEnd(), "built-in " + resource);
+    }
+
+    /// <summary>Renders with strict variables; a parse or render error becomes a <see cref="CifarUserException"/>.</summary>
+    public static string Render(string text, string source, ScriptObject model)
+    {
+        // A checkout with CRLF endings must not change the report's bytes.
+        var template = Template.Parse(text.ReplaceLineEndings("\n"), source);
+        if (template.HasErrors)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                template.Messages.Select(m => "Report template does not parse: " + Tidy(m.ToString())).ToList());
+        }
+        var context = new TemplateContext
+        {
+            StrictVariables = true,
+            // Defaults are 1,000 iterations per loop; a long history or a big model summary can exceed that.
+            LoopLimit = 1_000_000,
+            NewLine = "\n",
+        };
+        context.PushCulture(CultureInfo.InvariantCulture);
+        context.PushGlobal(model);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                "Report template failed: " + Tidy(e.Message), e);
+        }
+    }
+
+    /// <summary>Scriban's "path(line,col) : error : text" as one line "path(line,col): text".</summary>
+    private static string Tidy(string message) =>
+        message.ReplaceLineEndings(" ").Replace(" : error : ", ": ", StringComparison.Ordinal).Trim();
+}

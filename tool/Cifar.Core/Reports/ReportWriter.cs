@@ -1,0 +1,150 @@
+using System.Text;
+using Cifar.Experiments;
+
+namespace Cifar.Reports;
+
+/// <summary>How to write a report folder.</summary>
+/// <param name="Formats">Which of report.md / report.html to render; the data files are always written.</param>
+/// <param name="TemplatesFolder">A folder whose report.md.scriban / report.html.scriban replace the built-in ones, file by file; null = built-in.</param>
+public sealed record ReportOptions(IReadOnlyList<ReportFormat> Formats, string? TemplatesFolder = null)
+{
+    /// <summary>
+    /// Called with the temporary folder after the report files are written and before it is moved into place, so
+    /// other files of the run (model weights, a manifest) land atomically with the report. Null = nothing extra.
+    /// </summary>
+    public Action<string>? WriteExtraFiles { get; init; }
+
+    /// <summary>Markdown and HTML from the built-in templates.</summary>
+    public static ReportOptions Default { get; } = new([ReportFormat.Markdown, ReportFormat.Html]);
+
+    /// <summary>The options a spec's <c>report</c> section asks for.</summary>
+    public static ReportOptions From(ReportSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new ReportOptions(spec.Formats, spec.Templates);
+    }
+}
+
+/// <summary>
+/// Writes everything <c>dotnet cifar run</c> leaves in <c>&lt;output&gt;/&lt;name&gt;/</c> after training: metrics.json,
+/// history.csv, timing.json, predictions.txt, spec.yaml, loss.svg, accuracy.svg and report.md / report.html.
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>The files every report folder has, whatever the formats.</summary>
+    public static IReadOnlyList<string> DataFileNames { get; } =
+        ["metrics.json", "history.csv", "timing.json", "predictions.txt", ReportModel.SpecFile, ReportModel.LossChartFile, ReportModel.AccuracyChartFile];
+
+    /// <summary>
+    /// Renders everything in memory first (a template error writes nothing), then writes into a temporary sibling of
+    /// <paramref name="folder"/> and moves it into place; an existing folder is replaced only once the new one is
+    /// complete. So a failure never leaves a half-written report folder.
+    /// </summary>
+    /// <param name="folder">The report folder itself, e.g. <c>reports/baseline-cnn</c>.</param>
+    /// <exception cref="CifarUserException">InvalidInput for a template problem; Other when the folder cannot be written.</exception>
+    public static void Write(ExperimentResult result, string folder, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var files = Render(result, options);
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        try
+        {
+            WriteAtomically(target, files, options.WriteExtraFiles);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CifarUserException(UserErrorKind.Other, $"Cannot write the report folder '{target}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Every file of the report folder, by name, as bytes (UTF-8 without BOM for text).</summary>
+    internal static IReadOnlyList<(string Name, byte[] Bytes)> Render(ExperimentResult result, ReportOptions options)
+    {
+        var lossSvg = LearningCurveChart.Render(result.History, CurveMetric.Loss);
+        var accuracySvg = LearningCurveChart.Render(result.History, CurveMetric.Accuracy);
+        var files = new List<(string, byte[])>
+        {
+            ("metrics.json", DataFiles.MetricsJson(result)),
+            ("history.csv", Utf8(DataFiles.HistoryCsv(result.History))),
+            ("timing.json", DataFiles.TimingJson(result)),
+            ("predictions.txt", Utf8(DataFiles.Predictions(result.Evaluation))),
+            // A byte copy of what was read: its hash must match the report's spec hash.
+            (ReportModel.SpecFile, Utf8(result.SpecText)),
+            (ReportModel.LossChartFile, Utf8(lossSvg)),
+            (ReportModel.AccuracyChartFile, Utf8(accuracySvg)),
+        };
+        var formats = options.Formats.Distinct().ToList();
+        if (formats.Count > 0)
+        {
+            var model = ReportModel.Build(result, lossSvg, accuracySvg);
+            foreach (var format in formats)
+            {
+                var (templateFile, outputFile) = format switch
+                {
+                    ReportFormat.Markdown => (ReportTemplates.MarkdownTemplate, "report.md"),
+                    ReportFormat.Html => (ReportTemplates.HtmlTemplate, "report.html"),
+                    _ => throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown report format."),
+                };
+                var (text, source) = ReportTemplates.Load(templateFile, options.TemplatesFolder);
+                files.Add((outputFile, Utf8(ReportTemplates.Render(text, source, model))));
+            }
+        }
+        return files;
+    }
+
+    private static void WriteAtomically(string target, IReadOnlyList<(string Name, byte[] Bytes)> files, Action<string>? extras)
+    {
+        var parent = Path.GetDirectoryName(target) ?? throw new IOException($"'{target}' has no parent folder.");
+        var name = Path.GetFileName(target);
+        if (File.Exists(target)) throw new IOException($"'{target}' is a file, not a folder.");
+        Directory.CreateDirectory(parent);
+
+        // Hidden siblings on the same volume, so the final moves are renames.
+        var temporary = Path.Combine(parent, $".{name}.writing-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(temporary);
+            foreach (var (fileName, bytes) in files) File.WriteAllBytes(Path.Combine(temporary, fileName), bytes);
+            extras?.Invoke(temporary);
+
+            if (!Directory.Exists(target))
+            {
+                Directory.Move(temporary, target);
+                return;
+            }
+            var previous = Path.Combine(parent, $".{name}.replaced-{Guid.NewGuid():N}");
+            Directory.Move(target, previous);
+            try
+            {
+                Directory.Move(temporary, target);
+            }
+            catch
+            {
+                Directory.Move(previous, target); // put the old report back
+                throw;
+            }
+            TryDelete(previous);
+        }
+        finally
+        {
+            TryDelete(temporary);
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leftover hidden temporary folder: harmless, and the report itself is complete.
+        }
+    }
+
+    private static byte[] Utf8(string text) => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+}

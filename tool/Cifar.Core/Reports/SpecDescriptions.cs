@@ -1,0 +1,70 @@
+using System.Globalization;
+using Cifar.Experiments;
+
+namespace Cifar.Reports;
+
+/// <summary>
+/// Short texts for the report's setup table, made from the validated spec in its own (Keras/YAML) words, so the runner
+/// does not format them by hand.
+/// </summary>
+public static class SpecDescriptions
+{
+    /// <summary>The setup table's values: normalization, image size, batch size, optimizer(s), early stopping, epochs.</summary>
+    public static TrainingSetup Setup(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var training = spec.Training;
+        var optimizer = Optimizer(training.Optimizer);
+        if (training.FineTune is { } fineTune)
+        {
+            optimizer += Invariant($"; fine_tune: {fineTune.Epochs} epochs, learning_rate {fineTune.LearningRate}, trainable_layers {fineTune.TrainableLayers}");
+        }
+        return new TrainingSetup(
+            Normalization(spec.Data.Normalization),
+            spec.Data.EffectiveImageSize,
+            spec.Data.BatchSize,
+            optimizer,
+            training.EarlyStopping is { } es ? EarlyStopping(es) : null,
+            training.Epochs + (training.FineTune?.Epochs ?? 0));
+    }
+
+    /// <summary><c>cnn</c>, or e.g. <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>.</summary>
+    public static string ModelType(ModelSpec model) => model switch
+    {
+        CnnModelSpec => "cnn",
+        TransferModelSpec t => Invariant(
+            $"transfer: {Snake(t.Base.ToString())}, {(t.Weights == PretrainedWeights.ImageNet ? "imagenet weights" : "random init")}, trainable_layers {t.TrainableLayers}"),
+        null => throw new ArgumentNullException(nameof(model)),
+        _ => model.Type,
+    };
+
+    private static string Normalization(Normalization n) => n switch
+    {
+        Experiments.Normalization.Rescale => "rescale (pixels / 255)",
+        Experiments.Normalization.Standardize => "standardize (per-channel mean and std of the training split)",
+        Experiments.Normalization.ImageNet => "imagenet (the statistics the pretrained base expects)",
+        _ => n.ToString(),
+    };
+
+    private static string Optimizer(OptimizerSpec o) => o.Type switch
+    {
+        OptimizerType.Adam => Invariant($"adam (learning_rate {o.LearningRate}, beta_1 {o.Beta1}, beta_2 {o.Beta2}, epsilon {o.Epsilon})"),
+        OptimizerType.Sgd => Invariant($"sgd (learning_rate {o.LearningRate}, momentum {o.Momentum}{(o.Nesterov ? ", nesterov" : "")})"),
+        _ => o.Type.ToString(),
+    };
+
+    private static string EarlyStopping(EarlyStoppingSpec es) => Invariant(
+        $"monitor {Snake(es.Monitor.ToString())} (mode {Snake(es.Mode.ToString())}), patience {es.Patience}, min_delta {es.MinDelta}{(es.RestoreBestWeights ? ", restore best weights" : "")}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>ValLoss -> val_loss, ResNet18 -> resnet18, MobileNetV2 -> mobilenet_v2 (the spec's YAML spelling).</summary>
+    private static string Snake(string pascal) => pascal switch
+    {
+        "ResNet18" => "resnet18",
+        "ResNet50" => "resnet50",
+        "MobileNetV2" => "mobilenet_v2",
+        "Vgg16" => "vgg16",
+        _ => string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString())),
+    };
+}

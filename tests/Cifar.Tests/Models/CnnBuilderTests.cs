@@ -1,7 +1,6 @@
 using Cifar.Experiments;
 using Cifar.Models;
 using Cifar.Tests.Infra;
-using TorchSharp;
 using static TorchSharp.torch;
 using Padding = Cifar.Experiments.Padding;
 

@@ -1,5 +1,4 @@
 using Cifar.Experiments;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,0 +1,25 @@
+using Cifar.Experiments;
+using static TorchSharp.torch;
+
+namespace Cifar.Training;
+
+/// <summary>How <see cref="Trainer.Fit"/> trains: Keras' fit arguments plus the seed every random source derives from.</summary>
+/// <param name="Epochs">Epochs to run in this fit (not Keras' absolute epoch index; see <see cref="EpochOffset"/>).</param>
+/// <param name="Seed">The spec's seed: seeds the per-epoch shuffle and torch's default generator (dropout).</param>
+public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimizer, int Seed)
+{
+    /// <summary>"train", or "fine_tune" for a transfer model's second phase; written into every <see cref="EpochLog"/>.</summary>
+    public string Phase { get; init; } = "train";
+
+    /// <summary>Epochs already run by an earlier phase: this fit's epochs are numbered EpochOffset + 1 onwards.</summary>
+    public int EpochOffset { get; init; }
+
+    /// <summary>Applied to every batch of inputs (training and validation) before the model, e.g. a resize to 224x224.</summary>
+    public Func<Tensor, Tensor>? InputTransform { get; init; }
+
+    /// <summary>When set, torch.set_num_threads(value) before training: CPU results repeat bit for bit only at a fixed thread count.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Batch size of the validation pass; null uses <see cref="BatchSize"/>.</summary>
+    public int? ValidationBatchSize { get; init; }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace Cifar.Training;
+
+/// <summary>Keras' model.fit on in-memory tensors, for any module that maps a batch of inputs to class logits.</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> for <see cref="FitOptions.Epochs"/> epochs: every epoch a seeded shuffle, mini-batch
+    /// steps of softmax cross-entropy on the model's logits (the last partial batch included, as Keras does), then a
+    /// validation pass in eval mode without gradients. Only parameters that require gradients are optimised. Each batch
+    /// runs in its own dispose scope, so memory stays flat across epochs.
+    /// </summary>
+    /// <param name="trainInputs">float32 [N, C, H, W], or [N, F] features for a transfer head; any rank with N first.</param>
+    /// <param name="trainLabels">Class indices [N], any integer type (converted to int64 once).</param>
+    /// <param name="callbacks">Run in order at every hook; early stopping and progress reporting are callbacks.</param>
+    /// <returns>This fit's epochs (numbered from EpochOffset + 1), the epoch whose weights the model holds, and where it stopped.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled; checked before every batch.</exception>
+    public static TrainingHistory Fit(
+        nn.Module<Tensor, Tensor> model,
+        Tensor trainInputs,
+        Tensor trainLabels,
+        Tensor validationInputs,
+        Tensor validationLabels,
+        FitOptions options,
+        IReadOnlyList<Callback>? callbacks = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        CheckExamples(trainInputs, trainLabels, nameof(trainInputs));
+        CheckExamples(validationInputs, validationLabels, nameof(validationInputs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.EpochOffset, nameof(options));
+        callbacks ??= [];
+
+        if (options.Threads is { } threads) set_num_threads(threads);
+        // Dropout draws from torch's default generator; reseeding it per fit makes a phase independent of what ran before.
+        manual_seed(Seeds.Derive(options.Seed, Seeds.Dropout, options.EpochOffset));
+        using var shuffleGenerator = new Generator(unchecked((ulong)Seeds.Derive(options.Seed, Seeds.Shuffle, options.EpochOffset)), CPU);
+
+        var trainY = AsInt64(trainLabels);
+        var validationY = AsInt64(validationLabels);
+        try
+        {
+            var n = trainInputs.shape[0];
+            var batchSize = options.BatchSize;
+            var batchCount = (int)((n + batchSize - 1) / batchSize);
+            var context = new TrainingContext(model, options.Phase, options.EpochOffset + 1, options.EpochOffset + options.Epochs,
+                batchCount, n, validationInputs.shape[0]);
+            using var optimizer = Optimizers.Create(options.Optimizer, model.parameters());
+
+            foreach (var callback in callbacks) callback.OnTrainBegin(context);
+            var lastEpoch = context.FirstEpoch - 1;
+            for (var epoch = context.FirstEpoch; epoch <= context.LastEpoch; epoch++)
+            {
+                foreach (var callback in callbacks) callback.OnEpochBegin(context, epoch);
+                var epochClock = Stopwatch.StartNew();
+                model.train();
+                double lossSum = 0;
+                long correct = 0, seen = 0;
+                using (var order = randperm(n, generator: shuffleGenerator))
+                {
+                    for (var batch = 0; batch < batchCount; batch++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        using var scope = NewDisposeScope();
+                        var start = batch * (long)batchSize;
+                        var size = Math.Min(batchSize, n - start);
+                        var indices = order.narrow(0, start, size);
+                        var x = trainInputs.index_select(0, indices);
+                        if (options.InputTransform is { } transform) x = transform(x);
+                        var y = trainY.index_select(0, indices);
+
+                        optimizer.zero_grad();
+                        var logits = model.call(x);
+                        var loss = nn.functional.cross_entropy(logits, y);
+                        loss.backward();
+                        optimizer.step();
+
+                        // Keras' epoch loss and accuracy: means over the epoch's examples, i.e. batch means weighted by size.
+                        lossSum += loss.item<float>() * (double)size;
+                        correct += logits.argmax(1).eq(y).sum().item<long>();
+                        seen += size;
+                        var logs = new BatchLogs(lossSum / seen, (double)correct / seen, seen);
+                        foreach (var callback in callbacks) callback.OnBatchEnd(context, batch + 1, batchCount, logs);
+                    }
+                }
+                var trainSeconds = epochClock.Elapsed.TotalSeconds;
+                var (valLoss, valAccuracy) = Validate(model, validationInputs, validationY,
+                    options.ValidationBatchSize ?? batchSize, options.InputTransform, cancellationToken);
+                var log = new EpochLog(epoch, options.Phase, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
+                    epochClock.Elapsed.TotalSeconds, trainSeconds > 0 ? seen / trainSeconds : 0);
+                context.Add(log);
+                lastEpoch = epoch;
+                foreach (var callback in callbacks) callback.OnEpochEnd(context, log);
+                if (context.StopRequested) break;
+            }
+            foreach (var callback in callbacks) callback.OnTrainEnd(context);
+            return new TrainingHistory(context.Epochs.ToList(), context.RestoredEpoch ?? lastEpoch,
+                context.StopRequested ? lastEpoch : null);
+        }
+        finally
+        {
+            if (!ReferenceEquals(trainY, trainLabels)) trainY.Dispose();
+            if (!ReferenceEquals(validationY, validationLabels)) validationY.Dispose();
+        }
+    }
+
+    /// <summary>Mean softmax cross-entropy and accuracy over <paramref name="inputs"/>, in eval mode without gradients; restores train mode.</summary>
+    private static (double Loss, double Accuracy) Validate(
+        nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, int batchSize, Func<Tensor, Tensor>? transform,
+        CancellationToken cancellationToken)
+    {
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            var n = inputs.shape[0];
+            double lossSum = 0;
+            long correct = 0;
+            for (long start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var size = Math.Min(batchSize, n - start);
+                var x = inputs.narrow(0, start, size);
+                if (transform is not null) x = transform(x);
+                var y = labels.narrow(0, start, size);
+                var logits = model.call(x);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+            return (lossSum / n, (double)correct / n);
+        }
+        finally
+        {
+            model.train();
+        }
+    }
+
+    private static void CheckExamples(Tensor inputs, Tensor labels, string name)
+    {
+        ArgumentNullException.ThrowIfNull(inputs, name);
+        ArgumentNullException.ThrowIfNull(labels, name);
+        if (inputs.dim() < 1 || inputs.shape[0] == 0)
+            throw new ArgumentException($"{name} must hold at least one example; its shape is [{string.Join(", ", inputs.shape)}].", name);
+        if (labels.dim() != 1 || labels.shape[0] != inputs.shape[0])
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: labels must be one class index per example ([{inputs.shape[0]}]); their shape is [{string.Join(", ", labels.shape)}]."), name);
+        if (labels.dtype is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.Bool)
+            throw new ArgumentException($"{name}: labels must be integer class indices; their type is {labels.dtype}.", name);
+    }
+
+    private static Tensor AsInt64(Tensor labels) => labels.dtype == ScalarType.Int64
+        ? labels
+        : labels.to_type(ScalarType.Int64).DetachFromDisposeScope();
+}

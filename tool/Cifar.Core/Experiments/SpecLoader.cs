@@ -89,7 +89,9 @@ public static class SpecLoader
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
         var validator = new SpecValidator(problems, directory);
         var spec = validator.Validate(root, path, text);
-        return problems.Count == 0 ? (spec, [], validator.NamePosition) : (null, Format(problems, path), default);
+        return spec is not null && problems.Count == 0
+            ? (spec, [], validator.NamePosition)
+            : (null, Format(problems, path), default);
     }
 
     /// <summary>In file order, so the lines read top to bottom like the spec.</summary>

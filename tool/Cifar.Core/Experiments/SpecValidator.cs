@@ -14,18 +14,19 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <summary>Where <c>name</c> was written, so <see cref="SpecLoader.LoadAll"/> can point at a duplicate.</summary>
     public SpecPosition NamePosition { get; private set; } = new(1, 1);
 
-    public ExperimentSpec Validate(SpecNode root, string sourcePath, string sourceText)
+    /// <summary>The spec, or null when the document is not a mapping (then one problem says so).</summary>
+    public ExperimentSpec? Validate(SpecNode root, string sourcePath, string sourceText)
     {
         if (root is not SpecMapping top)
         {
-            var what = root is SpecScalar { IsNull: true } ? "the file has no keys" : $"the top level is {root.Describe()}";
-            Problem(root.Start, what + "; expected a mapping with name, seed, data, model and training");
-            top = new SpecMapping(root.Start, []);
+            // A document of only "---" has its empty node after the marker; the file's start reads better.
+            Problem(root is SpecScalar { IsNull: true } ? new(1, 1) : root.Start,
+                (root is SpecScalar { IsNull: true } ? "the file has no keys" : $"the top level is {root.Describe()}")
+                + "; expected a mapping with name, seed, data, model and training");
+            return null;
         }
-        else
-        {
-            CheckKeys(top, "", TopKeys, TopKeys);
-        }
+
+        CheckKeys(top, "", TopKeys, TopKeys);
 
         var name = ReadName(top);
         var description = Text(top["description"], "description");
@@ -173,7 +174,13 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var unreadable = new LayerEntry("", null, path, item.Start, null);
         if (item is not SpecMapping entry)
         {
-            if (item is SpecScalar { IsNull: false } s && kinds.Contains(s.Value)) example = $"`{s.Value}: {{...}}`";
+            if (item is SpecScalar { IsNull: false } s && kinds.Contains(s.Value))
+            {
+                // "- flatten": the kind is clear, so the order checks can still use it.
+                example = $"`{s.Value}: {{...}}`";
+                unreadable = unreadable with { Kind = s.Value };
+            }
+
             Problem(item, $"`{path}` is {item.Describe()}; expected a mapping with one layer kind, such as {example}");
             return unreadable;
         }
@@ -183,7 +190,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             Problem(item, entry.Entries.Count == 0
                 ? $"`{path}` is an empty mapping; expected one layer kind, such as {example}"
                 : $"`{path}` has {entry.Entries.Count} keys ({string.Join(", ", entry.Entries.Select(e => e.Key.Value))}); expected one layer kind per entry, with its parameters indented under it, such as {example}");
-            return unreadable;
+            var first = entry.Entries[0].Key.Value;
+            return kinds.Contains(first) ? unreadable with { Kind = first } : unreadable;
         }
 
         var (key, value) = (entry.Entries[0].Key, entry.Entries[0].Value);
@@ -260,9 +268,11 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     {
         int? side = imageSize; // Square inputs: one side is enough. Null once unknown (after an earlier problem).
         LayerEntry? flatten = null;
+        // An unreadable entry (already reported) may be the flatten the user meant, so it silences that check.
         var denseBeforeFlattenReported = false;
         foreach (var entry in layers)
         {
+            if (entry.Kind == "") denseBeforeFlattenReported = true;
             var spatial = entry.Kind is "conv2d" or "max_pooling2d";
             if (spatial && flatten is not null)
             {

@@ -9,18 +9,22 @@ internal static class Suggestions
     /// <summary>The known word closest to <paramref name="input"/>, or null when none is plausibly meant.</summary>
     public static string? Closest(string input, IEnumerable<string> known)
     {
-        var typed = input.ToLowerInvariant();
+        // Letter case and underscores are ignored, so Keras' and PyTorch's spellings (MaxPool2D, BatchNormalization)
+        // find the snake_case name.
+        var typed = Simplify(input);
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var word in known)
         {
-            var distance = Distance(typed, word.ToLowerInvariant());
+            var distance = Distance(typed, Simplify(word));
             if (distance < bestDistance) (best, bestDistance) = (word, distance);
         }
 
         // Up to 3 typos, like BenchmarkDotNet, but fewer for short words so that 'sgd' is not offered for 'adam'.
         return best is not null && bestDistance <= Math.Clamp(best.Length / 3, 1, 3) ? best : null;
     }
+
+    private static string Simplify(string word) => word.ToLowerInvariant().Replace("_", "", StringComparison.Ordinal);
 
     /// <summary>" Did you mean 'x'?" or an empty string.</summary>
     public static string DidYouMean(string input, IEnumerable<string> known) =>

@@ -42,6 +42,15 @@ public class SpecLoaderErrorTests
     }
 
     [Fact]
+    public void Unclosed_list_before_another_key_is_a_syntax_error()
+    {
+        // YamlDotNet's scanner throws InvalidOperationException here rather than a YamlException.
+        Assert.Equal(
+            ["spec.yaml:4:1: invalid YAML: the text cannot be parsed from here on; expected every '{' and '[' above to be closed"],
+            Problems(Edit("data:\n  dataset: cifar10", "data: {dataset: cifar10")));
+    }
+
+    [Fact]
     public void Bad_indentation_is_a_syntax_error()
     {
         Assert.Equal(
@@ -288,6 +297,9 @@ public class SpecLoaderErrorTests
             ["spec.yaml:8:7: `model.layers[0]` has 3 keys (conv2d, filters, kernel_size); expected one layer kind per entry, with its parameters indented under it, such as `conv2d: {filters: 32, kernel_size: 3}`"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}", "- conv2d:\n      filters: 8\n      kernel_size: 3")));
         Assert.Equal(
+            ["spec.yaml:9:7: `model.layers[1]` is an empty mapping; expected one layer kind, such as `conv2d: {filters: 32, kernel_size: 3}`"],
+            Problems(Edit("- flatten: {}", "- {}")));
+        Assert.Equal(
             ["spec.yaml:7:11: `model.layers` is an empty list; expected at least one layer"],
             Problems(Edit("layers:\n    - conv2d: {filters: 8, kernel_size: 3}\n    - flatten: {}\n    - dense: {units: 10}", "layers: []")));
     }
@@ -302,7 +314,7 @@ public class SpecLoaderErrorTests
             ["spec.yaml:5:18: `data.train_samples` is '2', which with validation_split 0.9 holds out 1.8 images and leaves the training split empty; expected at least 1 image in each split"],
             Problems(Edit("dataset: cifar10", "dataset: cifar10\n  train_samples: 2\n  validation_split: 0.9")));
         Assert.Equal(
-            ["spec.yaml:5:21: `data.validation_split` is '1E-05', which holds out 0.5 of 50000 images and leaves the validation split empty; expected at least 1 image in each split"],
+            ["spec.yaml:5:21: `data.validation_split` is '0.00001', which holds out 0.5 of 50000 images and leaves the validation split empty; expected at least 1 image in each split"],
             Problems(Edit("dataset: cifar10", "dataset: cifar10\n  validation_split: 0.00001")));
         SpecLoader.Parse(Edit("dataset: cifar10", "dataset: cifar10\n  train_samples: 10"), "spec.yaml");
     }
@@ -355,6 +367,46 @@ public class SpecLoaderErrorTests
         Assert.Equal(["spec.yaml:1:1: the top level is a list; expected a mapping with name, seed, data, model and training"], Problems("- name: t\n"));
         Assert.Equal(["spec.yaml:1:1: the top level is 'cnn'; expected a mapping with name, seed, data, model and training"], Problems("cnn\n"));
         Assert.Equal(["spec.yaml:14:1: a second YAML document starts here; expected one spec per file"], Problems(Valid + "\n---\nname: u\n"));
+    }
+
+    [Fact]
+    public void Deep_nesting_is_an_error_not_a_stack_overflow()
+    {
+        var deep = "name: " + new string('[', 200) + new string(']', 200) + "\n";
+        Assert.Equal(["spec.yaml:1:71: the spec nests deeper than 64 levels; expected a spec"], Problems(deep));
+    }
+
+    [Fact]
+    public void Damaged_specs_only_ever_give_user_errors()
+    {
+        // Every prefix of the example and a thousand seeded random edits: each either loads or is a user error,
+        // never another exception (which would print a stack trace).
+        var text = File.ReadAllText(CnnExample);
+        var inputs = Enumerable.Range(0, text.Length).Select(n => text[..n]).ToList();
+        var random = new Random(42);
+        const string Noise = ":-{}[],#&*!|>'\"%@` \n\t0aZ";
+        for (var i = 0; i < 1000; i++)
+        {
+            var at = random.Next(text.Length);
+            inputs.Add(random.Next(3) switch
+            {
+                0 => text.Remove(at, 1),
+                1 => text.Insert(at, Noise[random.Next(Noise.Length)].ToString()),
+                _ => text.Remove(at, 1).Insert(at, Noise[random.Next(Noise.Length)].ToString()),
+            });
+        }
+
+        foreach (var input in inputs)
+        {
+            try
+            {
+                SpecLoader.Parse(input, "damaged.yaml");
+            }
+            catch (CifarUserException e)
+            {
+                Assert.All(e.Lines, line => Assert.Matches(@"^damaged\.yaml:\d+:\d+: \S", line));
+            }
+        }
     }
 
     [Fact]

@@ -86,12 +86,26 @@ public static class SpecLoader
         var root = SpecTreeReader.Read(text, problems);
         if (root is null) return (null, Format(problems, path), default);
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        var directory = SpecDirectory(path);
         var validator = new SpecValidator(problems, directory);
         var spec = validator.Validate(root, path, text);
         return spec is not null && problems.Count == 0
             ? (spec, [], validator.NamePosition)
             : (null, Format(problems, path), default);
+    }
+
+    /// <summary>The folder relative paths in the spec are resolved against.</summary>
+    private static string SpecDirectory(string path)
+    {
+        try
+        {
+            return Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+        }
+        catch (ArgumentException)
+        {
+            // An empty or malformed path given to Parse (nothing was read from it): the working folder.
+            return Directory.GetCurrentDirectory();
+        }
     }
 
     /// <summary>In file order, so the lines read top to bottom like the spec.</summary>

@@ -76,14 +76,23 @@ internal static class SpecTreeReader
         // Events are read up front: a syntax error anywhere makes the whole file one problem, as the parser cannot
         // say where the next one would be.
         var events = new List<ParsingEvent>();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
+            var parser = new Parser(scanner);
             while (parser.MoveNext()) events.Add(parser.Current!);
         }
         catch (YamlException e)
         {
             problems.Add(new(SpecPosition.From(e.Start), "invalid YAML: " + e.Message));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections such as
+            // "x: [a, b" followed by another key (aaubry/YamlDotNet#541). Its position is where it gave up.
+            problems.Add(new(SpecPosition.From(scanner.CurrentPosition),
+                "invalid YAML: the text cannot be parsed from here on; expected every '{' and '[' above to be closed"));
             return null;
         }
 

@@ -77,7 +77,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var url = Location(map?["url"], "data.url");
 
         if ((splitNode is null || split is not null) && (trainNode is null || trainSamples is not null))
-            CheckSplit(trainSamples ?? TrainImages, split ?? 0.1, trainNode ?? splitNode, trainNode is not null);
+            CheckSplit(trainSamples ?? TrainImages, split ?? 0.1, (splitNode as SpecScalar)?.Value ?? "0.1",
+                trainNode ?? splitNode, trainNode is not null);
 
         var data = new DataSpec(dataset, normalization, split ?? 0.1, batchSize, imageSize, trainSamples, testSamples, url);
         return (data, imageSizeNode is null ? ImageSide : imageSize);
@@ -85,18 +86,17 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     /// <summary>Both the training and the validation split must keep at least one image, whichever way the data
     /// loader rounds <c>images * validation_split</c>.</summary>
-    private void CheckSplit(int images, double split, SpecNode? blame, bool blameTrainSamples)
+    private void CheckSplit(int images, double split, string splitText, SpecNode? blame, bool blameTrainSamples)
     {
         if (blame is null) return; // Defaults: 50,000 images with 0.1 held out.
         var heldOut = Math.Round(images * split, 9);
         var emptySplit = Math.Floor(heldOut) < 1 ? "validation" : images - Math.Ceiling(heldOut) < 1 ? "training" : null;
         if (emptySplit is null) return;
         var imageCount = images.ToString(CultureInfo.InvariantCulture);
-        var fraction = split.ToString("R", CultureInfo.InvariantCulture);
         var heldOutCount = heldOut.ToString("0.###", CultureInfo.InvariantCulture);
         Problem(blame, blameTrainSamples
-            ? $"`data.train_samples` is '{imageCount}', which with validation_split {fraction} holds out {heldOutCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split"
-            : $"`data.validation_split` is '{fraction}', which holds out {heldOutCount} of {imageCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split");
+            ? $"`data.train_samples` is '{imageCount}', which with validation_split {splitText} holds out {heldOutCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split"
+            : $"`data.validation_split` is '{splitText}', which holds out {heldOutCount} of {imageCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split");
     }
 
     // ---- model
@@ -190,8 +190,9 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             Problem(item, entry.Entries.Count == 0
                 ? $"`{path}` is an empty mapping; expected one layer kind, such as {example}"
                 : $"`{path}` has {entry.Entries.Count} keys ({string.Join(", ", entry.Entries.Select(e => e.Key.Value))}); expected one layer kind per entry, with its parameters indented under it, such as {example}");
-            var first = entry.Entries[0].Key.Value;
-            return kinds.Contains(first) ? unreadable with { Kind = first } : unreadable;
+            return entry.Entries.Count > 0 && kinds.Contains(entry.Entries[0].Key.Value)
+                ? unreadable with { Kind = entry.Entries[0].Key.Value }
+                : unreadable;
         }
 
         var (key, value) = (entry.Entries[0].Key, entry.Entries[0].Value);
@@ -277,6 +278,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             if (spatial && flatten is not null)
             {
                 Problem(entry.Position, $"`{entry.Path}` is a {entry.Kind} after the flatten at {flatten.Path}; expected conv2d and max_pooling2d layers before flatten");
+                side = null;
             }
             else if (entry.Kind == "flatten")
             {
@@ -378,13 +380,14 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var learningRate = Number(map["learning_rate"], P + ".learning_rate", Interval.Positive);
         if (type == OptimizerType.Sgd)
         {
-            var momentumValue = Number(map["momentum"], P + ".momentum", Interval.Unit);
-            var (momentum, momentumValid) = (momentumValue ?? 0, momentumValue is not null);
+            var momentumNode = map["momentum"];
+            var momentum = Number(momentumNode, P + ".momentum", Interval.Unit);
             var nesterovNode = map["nesterov"];
             var nesterov = Bool(nesterovNode, P + ".nesterov") ?? false;
-                if (nesterov && momentum == 0 && (map["momentum"] is null || momentumValid))
+            // Momentum absent or written as 0; an invalid momentum is already reported.
+            if (nesterov && (momentumNode is null || momentum == 0))
                 Problem(nesterovNode!, $"`{P}.nesterov` is 'true' but momentum is 0; expected nesterov only with a momentum > 0");
-            return new OptimizerSpec(OptimizerType.Sgd, learningRate ?? 0.01, Momentum: momentum, Nesterov: nesterov);
+            return new OptimizerSpec(OptimizerType.Sgd, learningRate ?? 0.01, Momentum: momentum ?? 0, Nesterov: nesterov);
         }
 
         return new OptimizerSpec(OptimizerType.Adam, learningRate ?? 0.001,

@@ -1,0 +1,32 @@
+using Cifar.Experiments;
+
+namespace Cifar.Tests.Experiments;
+
+/// <summary>Where the repository's spec files are, and helpers to run the loader on text.</summary>
+internal static class SpecTestFiles
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Experiments => Path.Combine(RepositoryRoot, "experiments");
+
+    public static string CnnExample => Path.Combine(Experiments, "cnn.yaml");
+
+    public static string TransferExample => Path.Combine(Experiments, "transfer.yaml");
+
+    public static string Schema => Path.Combine(Experiments, "spec.schema.json");
+
+    /// <summary>The lines of the error the loader reports for <paramref name="yaml"/>; fails if it loads.</summary>
+    public static string[] Problems(string yaml, string path = "spec.yaml")
+    {
+        var error = Assert.Throws<CifarUserException>(() => SpecLoader.Parse(yaml, path));
+        Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
+        return [.. error.Lines];
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Repro.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repro.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,668 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using static Cifar.Experiments.SpecVocabulary;
+
+namespace Cifar.Experiments;
+
+/// <summary>
+/// Turns a <see cref="SpecNode"/> tree into an <see cref="ExperimentSpec"/>, recording every problem instead of
+/// stopping at the first. Readers return a fallback value after recording a problem, so validation carries on; the
+/// spec they build is only used when no problem was recorded.
+/// </summary>
+internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory)
+{
+    /// <summary>Where <c>name</c> was written, so <see cref="SpecLoader.LoadAll"/> can point at a duplicate.</summary>
+    public SpecPosition NamePosition { get; private set; } = new(1, 1);
+
+    /// <summary>The spec, or null when the document is not a mapping (then one problem says so).</summary>
+    public ExperimentSpec? Validate(SpecNode root, string sourcePath, string sourceText)
+    {
+        if (root is not SpecMapping top)
+        {
+            // A document of only "---" has its empty node after the marker; the file's start reads better.
+            Problem(root is SpecScalar { IsNull: true } ? new(1, 1) : root.Start,
+                (root is SpecScalar { IsNull: true } ? "the file has no keys" : $"the top level is {root.Describe()}")
+                + "; expected a mapping with name, seed, data, model and training");
+            return null;
+        }
+
+        CheckKeys(top, "", TopKeys, TopKeys);
+
+        var name = ReadName(top);
+        var description = Text(top["description"], "description");
+        var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
+        var (data, imageSize) = ReadData(top);
+        var model = ReadModel(top, imageSize);
+        var training = ReadTraining(top, model);
+        var report = ReadReport(top);
+        return new ExperimentSpec(name, description, seed, data, model ?? new CnnModelSpec([]), training, report,
+            sourcePath, sourceText);
+    }
+
+    // ---- top level
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex NamePattern();
+
+    private string ReadName(SpecMapping top)
+    {
+        var node = Required(top, "", "name", "a name of letters, digits, '-', '_' and '.'");
+        if (node is not null) NamePosition = node.Start;
+        var name = Text(node, "name");
+        if (name is null) return "";
+        if (!NamePattern().IsMatch(name))
+            Problem(node!, $"`name` is '{name}'; expected letters, digits, '-', '_' and '.' only (it names the report folder)");
+        else if (name.Trim('.').Length == 0)
+            Problem(node!, $"`name` is '{name}'; expected a name that is not only dots (it names the report folder)");
+        return name;
+    }
+
+    // ---- data
+
+    private (DataSpec Data, int? ImageSize) ReadData(SpecMapping top)
+    {
+        var map = Section(top, "", "data", required: true);
+        if (map is not null) CheckKeys(map, "data", DataKeys, DataKeys);
+        var dataset = Choose(Required(map, "data", "dataset", ExpectedOneOf(Datasets)), "data.dataset", Datasets)
+            ?? DatasetName.Cifar10;
+        var normalization = Choose(map?["normalization"], "data.normalization", Normalizations) ?? Normalization.Rescale;
+        var splitNode = map?["validation_split"];
+        var split = Number(splitNode, "data.validation_split", Interval.OpenUnit);
+        var batchSize = Int(map?["batch_size"], "data.batch_size", 1) ?? 32;
+        var imageSizeNode = map?["image_size"];
+        var imageSize = Int(imageSizeNode, "data.image_size", ImageSide, MaxImageSize);
+        var trainNode = map?["train_samples"];
+        var trainSamples = Int(trainNode, "data.train_samples", 1, TrainImages);
+        var testSamples = Int(map?["test_samples"], "data.test_samples", 1, TestImages);
+        var url = Location(map?["url"], "data.url");
+
+        if ((splitNode is null || split is not null) && (trainNode is null || trainSamples is not null))
+            CheckSplit(trainSamples ?? TrainImages, split ?? 0.1, (splitNode as SpecScalar)?.Value ?? "0.1",
+                trainNode ?? splitNode, trainNode is not null);
+
+        var data = new DataSpec(dataset, normalization, split ?? 0.1, batchSize, imageSize, trainSamples, testSamples, url);
+        return (data, imageSizeNode is null ? ImageSide : imageSize);
+    }
+
+    /// <summary>Both the training and the validation split must keep at least one image, whichever way the data
+    /// loader rounds <c>images * validation_split</c>.</summary>
+    private void CheckSplit(int images, double split, string splitText, SpecNode? blame, bool blameTrainSamples)
+    {
+        if (blame is null) return; // Defaults: 50,000 images with 0.1 held out.
+        var heldOut = Math.Round(images * split, 9);
+        var emptySplit = Math.Floor(heldOut) < 1 ? "validation" : images - Math.Ceiling(heldOut) < 1 ? "training" : null;
+        if (emptySplit is null) return;
+        var imageCount = images.ToString(CultureInfo.InvariantCulture);
+        var heldOutCount = heldOut.ToString("0.###", CultureInfo.InvariantCulture);
+        Problem(blame, blameTrainSamples
+            ? $"`data.train_samples` is '{imageCount}', which with validation_split {splitText} holds out {heldOutCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split"
+            : $"`data.validation_split` is '{splitText}', which holds out {heldOutCount} of {imageCount} images and leaves the {emptySplit} split empty; expected at least 1 image in each split");
+    }
+
+    // ---- model
+
+    private ModelSpec? ReadModel(SpecMapping top, int? imageSize)
+    {
+        var map = Section(top, "", "model", required: true);
+        var type = Choose(Required(map, "model", "type", ExpectedOneOf(ModelTypes)), "model.type", ModelTypes);
+        if (map is null) return null;
+
+        var allowed = type switch { ModelKind.Cnn => CnnModelKeys, ModelKind.Transfer => TransferModelKeys, _ => ModelKeys };
+        CheckKeys(map, "model", allowed, ModelKeys, key => key == "layers"
+            ? "`model.layers` applies to cnn models only; model.type is 'transfer' (a transfer model's own layers go in `head`)"
+            : $"`model.{key}` applies to transfer models only; model.type is 'cnn'");
+
+        if (type == ModelKind.Cnn)
+        {
+            var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false);
+            if (layers is not null) CheckCnnArchitecture(layers, imageSize);
+            return new CnnModelSpec(layers?.Select(l => l.Layer).OfType<LayerSpec>().ToArray() ?? []);
+        }
+
+        if (type != ModelKind.Transfer) return null;
+
+        var baseModel = Choose(Required(map, "model", "base", ExpectedOneOf(Bases)), "model.base", Bases,
+            KerasBaseAliases) ?? TransferBase.ResNet18;
+        var weights = Choose(map["weights"], "model.weights", Weights) ?? PretrainedWeights.ImageNet;
+        var trainable = Int(map["trainable_layers"], "model.trainable_layers", 0, BaseStages) ?? 0;
+        IReadOnlyList<LayerSpec> head = [new DenseLayer(ClassCount, Activation.Linear, map.Start.Line, map.Start.Column)];
+        if (map["head"] is { } headNode)
+        {
+            var entries = ReadLayers(headNode, "model.head", head: true);
+            if (entries is not null)
+            {
+                CheckLastLayer(entries);
+                head = entries.Select(l => l.Layer).OfType<LayerSpec>().ToArray();
+            }
+        }
+
+        var weightsUrlNode = map["weights_url"];
+        var weightsUrl = Location(weightsUrlNode, "model.weights_url");
+        if (weightsUrlNode is not null && weights == PretrainedWeights.None)
+            Problem(map.KeyNode("weights_url")!,
+                "`model.weights_url` is set but model.weights is 'none'; expected weights_url only with weights: imagenet");
+        return new TransferModelSpec(baseModel, weights, trainable, head, weightsUrl);
+    }
+
+    /// <summary>One entry of a layer list as read; <see cref="Layer"/> is null when its parameters had problems.</summary>
+    private sealed record LayerEntry(string Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
+
+    private List<LayerEntry>? ReadLayers(SpecNode? node, string path, bool head)
+    {
+        if (node is null) return null;
+        if (node is not SpecSequence list)
+        {
+            Problem(node, $"`{path}` is {node.Describe()}; expected a list of layers");
+            return null;
+        }
+
+        if (list.Items.Count == 0)
+        {
+            Problem(node, $"`{path}` is an empty list; expected at least one layer");
+            return null;
+        }
+
+        return list.Items
+            .Select((item, i) => ReadLayer(item, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", head))
+            .ToList();
+    }
+
+    private LayerEntry ReadLayer(SpecNode item, string path, bool head)
+    {
+        var kinds = head ? HeadLayerKinds : LayerKinds;
+        var example = head ? "`dense: {units: 10}`" : "`conv2d: {filters: 32, kernel_size: 3}`";
+        var unreadable = new LayerEntry("", null, path, item.Start, null);
+        if (item is not SpecMapping entry)
+        {
+            if (item is SpecScalar { IsNull: false } s && kinds.Contains(s.Value))
+            {
+                // "- flatten": the kind is clear, so the order checks can still use it.
+                example = $"`{s.Value}: {{...}}`";
+                unreadable = unreadable with { Kind = s.Value };
+            }
+
+            Problem(item, $"`{path}` is {item.Describe()}; expected a mapping with one layer kind, such as {example}");
+            return unreadable;
+        }
+
+        if (entry.Entries.Count != 1)
+        {
+            Problem(item, entry.Entries.Count == 0
+                ? $"`{path}` is an empty mapping; expected one layer kind, such as {example}"
+                : $"`{path}` has {entry.Entries.Count} keys ({string.Join(", ", entry.Entries.Select(e => e.Key.Value))}); expected one layer kind per entry, with its parameters indented under it, such as {example}");
+            return entry.Entries.Count > 0 && kinds.Contains(entry.Entries[0].Key.Value)
+                ? unreadable with { Kind = entry.Entries[0].Key.Value }
+                : unreadable;
+        }
+
+        var (key, value) = (entry.Entries[0].Key, entry.Entries[0].Value);
+        var kind = key.Value;
+        if (!LayerKinds.Contains(kind))
+        {
+            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)}.{Suggestions.DidYouMean(kind, kinds)}");
+            return unreadable;
+        }
+
+        if (!kinds.Contains(kind))
+        {
+            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)} (a transfer head works on the base's pooled feature vector)");
+            return unreadable;
+        }
+
+        var paramPath = path + "." + kind;
+        var keys = LayerKeys[kind];
+        SpecMapping parameters;
+        if (value is SpecMapping m)
+        {
+            parameters = m;
+            CheckKeys(m, paramPath, keys, keys);
+        }
+        else if (value is SpecScalar { IsNull: true })
+        {
+            parameters = new SpecMapping(item.Start, []);
+        }
+        else
+        {
+            var expected = keys.Length == 0 ? "an empty mapping {}" : $"a mapping of {string.Join(", ", keys)}";
+            Problem(value, $"`{paramPath}` is {value.Describe()}; expected {expected}");
+            return unreadable with { Kind = kind };
+        }
+
+        var before = problems.Count;
+        var (line, column) = (item.Start.Line, item.Start.Column);
+        LayerSpec layer = kind switch
+        {
+            "conv2d" => new Conv2DLayer(
+                Int(Required(parameters, paramPath, "filters", "an integer >= 1"), paramPath + ".filters", 1) ?? 1,
+                Int(Required(parameters, paramPath, "kernel_size", "an integer >= 1"), paramPath + ".kernel_size", 1) ?? 1,
+                Int(parameters["strides"], paramPath + ".strides", 1) ?? 1,
+                Choose(parameters["padding"], paramPath + ".padding", Paddings) ?? Padding.Valid,
+                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
+                line, column),
+            "max_pooling2d" => new MaxPooling2DLayer(
+                Int(parameters["pool_size"], paramPath + ".pool_size", 1) ?? 2,
+                Int(parameters["strides"], paramPath + ".strides", 1),
+                line, column),
+            "flatten" => new FlattenLayer(line, column),
+            "dense" => new DenseLayer(
+                Int(Required(parameters, paramPath, "units", "an integer >= 1"), paramPath + ".units", 1) ?? 1,
+                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
+                line, column),
+            "dropout" => new DropoutLayer(
+                Number(Required(parameters, paramPath, "rate", "a number in [0, 1)"), paramPath + ".rate", Interval.Unit) ?? 0,
+                line, column),
+            "batch_normalization" => new BatchNormalizationLayer(
+                Number(parameters["momentum"], paramPath + ".momentum", Interval.Unit) ?? 0.99,
+                Number(parameters["epsilon"], paramPath + ".epsilon", Interval.Positive) ?? 0.001,
+                line, column),
+            _ => throw new InvalidOperationException($"Layer kind '{kind}' is in the vocabulary but not read."),
+        };
+        return new LayerEntry(kind, problems.Count == before ? layer : null, path, item.Start, parameters["units"]);
+    }
+
+    /// <summary>
+    /// Follows the feature map through the layers as Keras would build them, so that an impossible network is
+    /// reported now rather than as a shape error from libtorch later. Output side for input side n, kernel or pool
+    /// size k and strides s: valid conv and pooling floor((n - k) / s) + 1, same conv ceil(n / s).
+    /// </summary>
+    private void CheckCnnArchitecture(List<LayerEntry> layers, int? imageSize)
+    {
+        int? side = imageSize; // Square inputs: one side is enough. Null once unknown (after an earlier problem).
+        LayerEntry? flatten = null;
+        // An unreadable entry (already reported) may be the flatten the user meant, so it silences that check.
+        var denseBeforeFlattenReported = false;
+        foreach (var entry in layers)
+        {
+            if (entry.Kind == "") denseBeforeFlattenReported = true;
+            var spatial = entry.Kind is "conv2d" or "max_pooling2d";
+            if (spatial && flatten is not null)
+            {
+                Problem(entry.Position, $"`{entry.Path}` is a {entry.Kind} after the flatten at {flatten.Path}; expected conv2d and max_pooling2d layers before flatten");
+                side = null;
+            }
+            else if (entry.Kind == "flatten")
+            {
+                if (flatten is not null)
+                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {flatten.Path}); expected one flatten");
+                flatten ??= entry;
+            }
+            else if (entry.Kind == "dense" && flatten is null && !denseBeforeFlattenReported)
+            {
+                // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
+                Problem(entry.Position, $"`{entry.Path}` is a dense before any flatten; expected a flatten between the convolutions and the first dense");
+                denseBeforeFlattenReported = true;
+            }
+
+            if (entry.Kind == "") side = null;
+            if (!spatial || side is not { } n) continue;
+            side = entry.Layer switch
+            {
+                Conv2DLayer { Padding: Padding.Same } conv => (n + conv.Strides - 1) / conv.Strides,
+                Conv2DLayer conv => Shrink(n, conv.KernelSize, conv.Strides),
+                MaxPooling2DLayer pool => Shrink(n, pool.PoolSize, pool.EffectiveStrides),
+                _ => null,
+            };
+            if (side >= 1) continue;
+            side = null;
+            if (entry.Layer is Conv2DLayer c)
+                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than kernel_size {c.KernelSize}; expected an input of at least {c.KernelSize}x{c.KernelSize} (use padding: same, fewer poolings or a larger data.image_size)");
+            else if (entry.Layer is MaxPooling2DLayer p)
+                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than pool_size {p.PoolSize}; expected an input of at least {p.PoolSize}x{p.PoolSize} (use fewer poolings, padding: same or a larger data.image_size)");
+        }
+
+        CheckLastLayer(layers);
+    }
+
+    private static int Shrink(int side, int window, int strides) =>
+        side < window ? 0 : ((side - window) / strides) + 1;
+
+    /// <summary>The network's output is one logit per class, so the last layer is a dense with 10 units.</summary>
+    private void CheckLastLayer(List<LayerEntry> layers)
+    {
+        var last = layers[^1];
+        if (last.Kind == "") return; // Already reported as unreadable.
+        if (last.Kind != "dense")
+            Problem(last.Position, $"`{last.Path}` is a {last.Kind}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
+        else if (last.Layer is DenseLayer { Units: not ClassCount } dense)
+            Problem(last.Units!, $"`{last.Path}.dense.units` is '{dense.Units.ToString(CultureInfo.InvariantCulture)}' in the last layer; expected {ClassCount} (one per CIFAR-10 class)");
+    }
+
+    // ---- training
+
+    private TrainingSpec ReadTraining(SpecMapping top, ModelSpec? model)
+    {
+        var map = Section(top, "", "training", required: true);
+        if (map is not null) CheckKeys(map, "training", TrainingKeys, TrainingKeys);
+        var epochs = Int(Required(map, "training", "epochs", "an integer >= 1"), "training.epochs", 1) ?? 1;
+        var optimizer = ReadOptimizer(map);
+
+        EarlyStoppingSpec? earlyStopping = null;
+        if (Section(map, "training", "early_stopping", required: false) is { } es)
+        {
+            const string P = "training.early_stopping";
+            CheckKeys(es, P, EarlyStoppingKeys, EarlyStoppingKeys);
+            earlyStopping = new EarlyStoppingSpec(
+                Choose(es["monitor"], P + ".monitor", Monitors) ?? Monitor.ValLoss,
+                Choose(es["mode"], P + ".mode", Modes) ?? MonitorMode.Auto,
+                Int(es["patience"], P + ".patience", 0) ?? 0,
+                Number(es["min_delta"], P + ".min_delta", Interval.NonNegative) ?? 0,
+                Bool(es["restore_best_weights"], P + ".restore_best_weights") ?? false);
+        }
+
+        FineTuneSpec? fineTune = null;
+        if (Section(map, "training", "fine_tune", required: false) is { } ft)
+        {
+            const string P = "training.fine_tune";
+            if (model is CnnModelSpec)
+                Problem(map!.KeyNode("fine_tune")!, "`training.fine_tune` is set but model.type is 'cnn'; expected fine_tune only with a transfer model");
+            CheckKeys(ft, P, FineTuneKeys, FineTuneKeys);
+            fineTune = new FineTuneSpec(
+                Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {BaseStages}"), P + ".trainable_layers", 1, BaseStages) ?? 1,
+                Int(Required(ft, P, "epochs", "an integer >= 1"), P + ".epochs", 1) ?? 1,
+                Number(ft["learning_rate"], P + ".learning_rate", Interval.Positive) ?? 1e-5);
+        }
+
+        return new TrainingSpec(epochs, optimizer, earlyStopping, fineTune);
+    }
+
+    private OptimizerSpec ReadOptimizer(SpecMapping? training)
+    {
+        const string P = "training.optimizer";
+        var map = Section(training, "training", "optimizer", required: true);
+        var type = Choose(Required(map, P, "type", ExpectedOneOf(Optimizers)), P + ".type", Optimizers);
+        if (map is null) return new OptimizerSpec(OptimizerType.Adam, 0.001);
+
+        var allowed = type switch { OptimizerType.Adam => AdamKeys, OptimizerType.Sgd => SgdKeys, _ => OptimizerKeys };
+        var typeName = type == OptimizerType.Adam ? "adam" : "sgd";
+        CheckKeys(map, P, allowed, OptimizerKeys, key =>
+            $"`{P}.{key}` applies to {(typeName == "adam" ? "sgd" : "adam")} only; optimizer.type is '{typeName}'");
+
+        var learningRate = Number(map["learning_rate"], P + ".learning_rate", Interval.Positive);
+        if (type == OptimizerType.Sgd)
+        {
+            var momentumNode = map["momentum"];
+            var momentum = Number(momentumNode, P + ".momentum", Interval.Unit);
+            var nesterovNode = map["nesterov"];
+            var nesterov = Bool(nesterovNode, P + ".nesterov") ?? false;
+            // Momentum absent or written as 0; an invalid momentum is already reported.
+            if (nesterov && (momentumNode is null || momentum == 0))
+                Problem(nesterovNode!, $"`{P}.nesterov` is 'true' but momentum is 0; expected nesterov only with a momentum > 0");
+            return new OptimizerSpec(OptimizerType.Sgd, learningRate ?? 0.01, Momentum: momentum ?? 0, Nesterov: nesterov);
+        }
+
+        return new OptimizerSpec(OptimizerType.Adam, learningRate ?? 0.001,
+            Beta1: Number(map["beta_1"], P + ".beta_1", Interval.Unit) ?? 0.9,
+            Beta2: Number(map["beta_2"], P + ".beta_2", Interval.Unit) ?? 0.999,
+            Epsilon: Number(map["epsilon"], P + ".epsilon", Interval.Positive) ?? 1e-7);
+    }
+
+    // ---- report
+
+    private ReportSpec ReadReport(SpecMapping top)
+    {
+        var map = Section(top, "", "report", required: false);
+        if (map is null) return new ReportSpec([ReportFormat.Markdown, ReportFormat.Html], null);
+        CheckKeys(map, "report", ReportKeys, ReportKeys);
+
+        IReadOnlyList<ReportFormat> formats = [ReportFormat.Markdown, ReportFormat.Html];
+        if (map["formats"] is { } node)
+        {
+            if (node is not SpecSequence list)
+            {
+                Problem(node, $"`report.formats` is {node.Describe()}; expected a list such as [markdown, html]");
+            }
+            else if (list.Items.Count == 0)
+            {
+                Problem(node, "`report.formats` is an empty list; expected at least one of markdown, html");
+            }
+            else
+            {
+                var chosen = new List<ReportFormat>();
+                for (var i = 0; i < list.Items.Count; i++)
+                {
+                    var itemPath = "report.formats[" + i.ToString(CultureInfo.InvariantCulture) + "]";
+                    if (Choose(list.Items[i], itemPath, Formats) is not { } format) continue;
+                    if (chosen.Contains(format))
+                        Problem(list.Items[i], $"`{itemPath}` is '{((SpecScalar)list.Items[i]).Value}' again; expected each format once");
+                    else
+                        chosen.Add(format);
+                }
+
+                formats = chosen;
+            }
+        }
+
+        string? templates = null;
+        var templatesNode = map["templates"];
+        if (Text(templatesNode, "report.templates") is { } folder)
+        {
+            templates = ResolvePath(folder, templatesNode!, "report.templates");
+            if (templates is not null && !Directory.Exists(templates))
+                Problem(templatesNode!, $"`report.templates` is '{folder}'; expected an existing folder (looked for {templates})");
+        }
+
+        return new ReportSpec(formats, templates);
+    }
+
+    // ---- building blocks
+
+    private void Problem(SpecNode node, string message) => problems.Add(new(node.Start, message));
+
+    private void Problem(SpecPosition position, string message) => problems.Add(new(position, message));
+
+    private static string ExpectedOneOf<T>(Choice<T>[] choices) => "one of " + string.Join(", ", choices.Select(c => c.Name));
+
+    /// <summary>The value of a required key, or null after reporting it missing at its parent mapping.</summary>
+    private SpecNode? Required(SpecMapping? map, string mapPath, string key, string expected)
+    {
+        if (map is null) return null;
+        var node = map[key];
+        if (node is null) Problem(map, $"`{SpecTreeReader.Join(mapPath, key)}` is missing; expected {expected}");
+        return node;
+    }
+
+    /// <summary>A nested mapping such as <c>data</c>; null when absent or not a mapping (reported).</summary>
+    private SpecMapping? Section(SpecMapping? parent, string parentPath, string key, bool required)
+    {
+        var node = required ? Required(parent, parentPath, key, "a mapping") : parent?[key];
+        if (node is null or SpecMapping) return (SpecMapping?)node;
+        Problem(node, $"`{SpecTreeReader.Join(parentPath, key)}` is {node.Describe()}; expected a mapping");
+        return null;
+    }
+
+    /// <summary>
+    /// Reports each key of <paramref name="map"/> not in <paramref name="allowed"/>: through
+    /// <paramref name="notHere"/> when it is a key of the section that the current type does not take, otherwise as
+    /// unknown, with the closest allowed key or the section where the key belongs.
+    /// </summary>
+    private void CheckKeys(SpecMapping map, string path, string[] allowed, string[] sectionKeys,
+        Func<string, string>? notHere = null)
+    {
+        foreach (var key in map.Entries.Select(e => e.Key))
+        {
+            if (allowed.Contains(key.Value)) continue;
+            var keyPath = SpecTreeReader.Join(path, key.Value);
+            if (notHere is not null && sectionKeys.Contains(key.Value))
+            {
+                Problem(key, notHere(key.Value));
+                continue;
+            }
+
+            var expected = allowed.Length == 0
+                ? $"no parameters ({path.Split('.')[^1]} takes none)"
+                : "one of " + string.Join(", ", allowed);
+            var hint = Suggestions.DidYouMean(key.Value, allowed);
+            if (hint.Length == 0 && Elsewhere(key.Value, path) is { } home) hint = $" `{key.Value}` belongs in {home}.";
+            Problem(key, $"`{keyPath}` is an unknown key; expected {expected}.{hint}");
+        }
+    }
+
+    /// <summary>Where else a key is valid ("training.optimizer", "a conv2d layer"), for keys put at the wrong level.</summary>
+    private static string? Elsewhere(string key, string path)
+    {
+        var homes = Sections
+            .Where(s => s.Key != "layer" && s.Value.Contains(key))
+            .Select(s => s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer" : $"`{s.Key}`")
+            .Where(home => home != $"`{path}`")
+            .Distinct()
+            .ToList();
+        return homes.Count == 0 ? null : string.Join(" or ", homes);
+    }
+
+    private string? Text(SpecNode? node, string path)
+    {
+        if (node is null) return null;
+        if (node is SpecScalar { IsNull: false } scalar) return scalar.Value;
+        Problem(node, $"`{path}` is {node.Describe()}; expected a string");
+        return null;
+    }
+
+    /// <summary>An http(s) URL as written, or a file path made absolute against the spec's folder.</summary>
+    private string? Location(SpecNode? node, string path)
+    {
+        var text = Text(node, path);
+        if (text is null) return null;
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                return text;
+            Problem(node!, $"`{path}` is '{text}'; expected an http(s) URL or a file path");
+            return null;
+        }
+
+        return ResolvePath(text, node!, path);
+    }
+
+    private string? ResolvePath(string text, SpecNode node, string path)
+    {
+        try
+        {
+            if (text.Trim().Length > 0) return Path.GetFullPath(Path.Combine(specDirectory, text));
+        }
+        catch (ArgumentException)
+        {
+            // Characters the file system does not allow in a path: reported below.
+        }
+
+        Problem(node, $"`{path}` is '{text}'; expected a file path");
+        return null;
+    }
+
+    /// <summary>A number for a bad-value message: "'ten'", or "the string '10'" when quotes made it a string.</summary>
+    private static string DescribeValue(SpecNode node, bool wouldParse) =>
+        wouldParse && node is SpecScalar { IsPlain: false } s ? $"the string '{s.Value}'" : node.Describe();
+
+    private int? Int(SpecNode? node, string path, int min, int max = int.MaxValue)
+    {
+        if (node is null) return null;
+        var range = max == int.MaxValue
+            ? $"an integer >= {min.ToString(CultureInfo.InvariantCulture)}"
+            : $"an integer from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}";
+        var scalar = node as SpecScalar;
+        var isInteger = scalar is not null && IntegerPattern().IsMatch(scalar.Value);
+        if (scalar is not { IsPlain: true } || !isInteger)
+        {
+            Problem(node, $"`{path}` is {DescribeValue(node, isInteger)}; expected an integer");
+            return null;
+        }
+
+        if (!int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            var full = $"an integer from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}";
+            Problem(node, $"`{path}` is '{scalar.Value}'; expected {full}");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Problem(node, $"`{path}` is '{scalar.Value}'; expected {range}");
+            return null;
+        }
+
+        return value;
+    }
+
+    private double? Number(SpecNode? node, string path, Interval interval)
+    {
+        if (node is null) return null;
+        var scalar = node as SpecScalar;
+        var isNumber = scalar is not null && FloatPattern().IsMatch(scalar.Value);
+        if (scalar is not { IsPlain: true } || !isNumber)
+        {
+            Problem(node, $"`{path}` is {DescribeValue(node, isNumber)}; expected a number");
+            return null;
+        }
+
+        var value = double.Parse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value) || !interval.Contains(value))
+        {
+            Problem(node, $"`{path}` is '{scalar.Value}'; expected a number {interval}");
+            return null;
+        }
+
+        return value;
+    }
+
+    private bool? Bool(SpecNode? node, string path)
+    {
+        if (node is null) return null;
+        if (node is SpecScalar { IsPlain: true } scalar)
+        {
+            // YAML 1.2 core schema booleans; 'yes' and 'on' are YAML 1.1 and mean strings here.
+            if (scalar.Value is "true" or "True" or "TRUE") return true;
+            if (scalar.Value is "false" or "False" or "FALSE") return false;
+        }
+
+        Problem(node, $"`{path}` is {node.Describe()}; expected true or false");
+        return null;
+    }
+
+    /// <summary>One of the named <paramref name="choices"/>, matched exactly; <paramref name="aliases"/> (and the
+    /// choices themselves, when aliases are given) also match in any letter case.</summary>
+    private T? Choose<T>(SpecNode? node, string path, Choice<T>[] choices, Choice<T>[]? aliases = null)
+        where T : struct
+    {
+        if (node is null) return null;
+        var names = string.Join(", ", choices.Select(c => c.Name));
+        if (node is not SpecScalar { IsNull: false } scalar)
+        {
+            Problem(node, $"`{path}` is {node.Describe()}; expected one of {names}");
+            return null;
+        }
+
+        var comparison = aliases is null ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        foreach (var choice in aliases is null ? choices : [.. choices, .. aliases])
+            if (string.Equals(choice.Name, scalar.Value, comparison)) return choice.Value;
+
+        var hint = Suggestions.DidYouMean(scalar.Value, choices.Select(c => c.Name));
+        Problem(node, $"`{path}` is '{scalar.Value}'; expected one of {names}.{hint}");
+        return null;
+    }
+
+    // YAML 1.2 core schema: decimal integers and floats (no .inf/.nan: no setting here takes them).
+    [GeneratedRegex("^[-+]?[0-9]+$")]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatPattern();
+
+    /// <summary>A range of numbers, written in messages as "&gt; 0", "&gt;= 0", "in (0, 1)" or "in [0, 1)".</summary>
+    private sealed record Interval(double Lower, bool LowerClosed, double? Upper)
+    {
+        public static readonly Interval Positive = new(0, false, null);
+        public static readonly Interval NonNegative = new(0, true, null);
+        public static readonly Interval OpenUnit = new(0, false, 1);
+        public static readonly Interval Unit = new(0, true, 1);
+
+        public bool Contains(double value) =>
+            (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);
+
+        public override string ToString()
+        {
+            var lower = Lower.ToString(CultureInfo.InvariantCulture);
+            return Upper is { } upper
+                ? $"in {(LowerClosed ? '[' : '(')}{lower}, {upper.ToString(CultureInfo.InvariantCulture)})"
+                : $"{(LowerClosed ? ">=" : ">")} {lower}";
+        }
+    }
+}

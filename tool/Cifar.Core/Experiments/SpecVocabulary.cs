@@ -1,0 +1,148 @@
+namespace Cifar.Experiments;
+
+/// <summary>
+/// Every key and name the spec loader knows, in the order the reference documents them. The loader reads only these
+/// keys, and a test checks that experiments/spec.schema.json lists exactly the same ones, so the two cannot drift.
+/// </summary>
+internal static class SpecVocabulary
+{
+    public static readonly string[] TopKeys = ["name", "description", "seed", "data", "model", "training", "report"];
+
+    public static readonly string[] DataKeys =
+        ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url"];
+
+    public static readonly string[] CnnModelKeys = ["type", "layers"];
+
+    public static readonly string[] TransferModelKeys = ["type", "base", "weights", "trainable_layers", "head", "weights_url"];
+
+    public static readonly string[] ModelKeys = [.. CnnModelKeys, .. TransferModelKeys.Skip(1)];
+
+    public static readonly string[] TrainingKeys = ["epochs", "optimizer", "early_stopping", "fine_tune"];
+
+    public static readonly string[] AdamKeys = ["type", "learning_rate", "beta_1", "beta_2", "epsilon"];
+
+    public static readonly string[] SgdKeys = ["type", "learning_rate", "momentum", "nesterov"];
+
+    public static readonly string[] OptimizerKeys = [.. AdamKeys, .. SgdKeys.Skip(2)];
+
+    public static readonly string[] EarlyStoppingKeys = ["monitor", "mode", "patience", "min_delta", "restore_best_weights"];
+
+    public static readonly string[] FineTuneKeys = ["trainable_layers", "epochs", "learning_rate"];
+
+    public static readonly string[] ReportKeys = ["formats", "templates"];
+
+    /// <summary>Parameters of each layer kind, keyed by the kind's YAML name, in the documented order.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> LayerKeys = new Dictionary<string, string[]>
+    {
+        ["conv2d"] = ["filters", "kernel_size", "strides", "padding", "activation"],
+        ["max_pooling2d"] = ["pool_size", "strides"],
+        ["flatten"] = [],
+        ["dense"] = ["units", "activation"],
+        ["dropout"] = ["rate"],
+        ["batch_normalization"] = ["momentum", "epsilon"],
+    };
+
+    public static readonly string[] LayerKinds = ["conv2d", "max_pooling2d", "flatten", "dense", "dropout", "batch_normalization"];
+
+    /// <summary>A transfer head works on the base's pooled feature vector, so it has no spatial layers.</summary>
+    public static readonly string[] HeadLayerKinds = ["dense", "dropout", "batch_normalization"];
+
+    /// <summary>Every mapping of the spec with its keys; a section's name is its dotted path, layer kinds
+    /// <c>layer.&lt;kind&gt;</c>. The schema test walks these.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Sections = new Dictionary<string, string[]>
+    {
+        [""] = TopKeys,
+        ["data"] = DataKeys,
+        ["model"] = ModelKeys,
+        ["training"] = TrainingKeys,
+        ["training.optimizer"] = OptimizerKeys,
+        ["training.early_stopping"] = EarlyStoppingKeys,
+        ["training.fine_tune"] = FineTuneKeys,
+        ["report"] = ReportKeys,
+        ["layer"] = LayerKinds,
+        ["layer.conv2d"] = LayerKeys["conv2d"],
+        ["layer.max_pooling2d"] = LayerKeys["max_pooling2d"],
+        ["layer.flatten"] = LayerKeys["flatten"],
+        ["layer.dense"] = LayerKeys["dense"],
+        ["layer.dropout"] = LayerKeys["dropout"],
+        ["layer.batch_normalization"] = LayerKeys["batch_normalization"],
+    };
+
+    public static readonly Choice<DatasetName>[] Datasets = [new("cifar10", DatasetName.Cifar10)];
+
+    public static readonly Choice<Normalization>[] Normalizations =
+    [
+        new("rescale", Normalization.Rescale),
+        new("standardize", Normalization.Standardize),
+        new("imagenet", Normalization.ImageNet),
+    ];
+
+    public static readonly Choice<Activation>[] Activations =
+    [
+        new("linear", Activation.Linear),
+        new("relu", Activation.Relu),
+        new("tanh", Activation.Tanh),
+        new("sigmoid", Activation.Sigmoid),
+        new("softmax", Activation.Softmax),
+    ];
+
+    public static readonly Choice<Padding>[] Paddings = [new("valid", Padding.Valid), new("same", Padding.Same)];
+
+    public static readonly Choice<ModelKind>[] ModelTypes = [new("cnn", ModelKind.Cnn), new("transfer", ModelKind.Transfer)];
+
+    public static readonly Choice<TransferBase>[] Bases =
+    [
+        new("resnet18", TransferBase.ResNet18),
+        new("resnet50", TransferBase.ResNet50),
+        new("mobilenet_v2", TransferBase.MobileNetV2),
+        new("vgg16", TransferBase.Vgg16),
+    ];
+
+    /// <summary>Keras' application names, accepted (in any letter case) besides <see cref="Bases"/>.</summary>
+    public static readonly Choice<TransferBase>[] KerasBaseAliases =
+    [
+        new("ResNet18", TransferBase.ResNet18),
+        new("ResNet50", TransferBase.ResNet50),
+        new("MobileNetV2", TransferBase.MobileNetV2),
+        new("VGG16", TransferBase.Vgg16),
+    ];
+
+    public static readonly Choice<PretrainedWeights>[] Weights =
+        [new("imagenet", PretrainedWeights.ImageNet), new("none", PretrainedWeights.None)];
+
+    public static readonly Choice<OptimizerType>[] Optimizers = [new("adam", OptimizerType.Adam), new("sgd", OptimizerType.Sgd)];
+
+    public static readonly Choice<Monitor>[] Monitors =
+    [
+        new("val_loss", Monitor.ValLoss),
+        new("val_accuracy", Monitor.ValAccuracy),
+        new("loss", Monitor.Loss),
+        new("accuracy", Monitor.Accuracy),
+    ];
+
+    public static readonly Choice<MonitorMode>[] Modes =
+        [new("auto", MonitorMode.Auto), new("min", MonitorMode.Min), new("max", MonitorMode.Max)];
+
+    public static readonly Choice<ReportFormat>[] Formats =
+        [new("markdown", ReportFormat.Markdown), new("html", ReportFormat.Html)];
+
+    /// <summary>CIFAR-10's classes: the units of the last dense layer.</summary>
+    public const int ClassCount = 10;
+
+    public const int TrainImages = 50_000;
+
+    public const int TestImages = 10_000;
+
+    public const int ImageSide = 32;
+
+    public const int MaxImageSize = 512;
+
+    /// <summary>The most top stages of a base that <c>trainable_layers</c> can unfreeze: 5 is the whole base.</summary>
+    public const int BaseStages = 5;
+}
+
+/// <summary>The value of <c>model.type</c>, before the rest of the model is read.</summary>
+internal enum ModelKind { Cnn, Transfer }
+
+/// <summary>A YAML name and the value it stands for.</summary>
+internal readonly record struct Choice<T>(string Name, T Value);

@@ -85,7 +85,7 @@ public sealed class ArtifactCacheTests : IDisposable
             () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }, progress));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
-        Assert.StartsWith(url + ": ", error.Message);
+        Assert.StartsWith($"{url}: connection lost after 100000 of {Payload.Length} bytes (", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.True(progress.Ended);
         Assert.Empty(CacheEntries());
@@ -100,6 +100,7 @@ public sealed class ArtifactCacheTests : IDisposable
             () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.StartsWith($"{url}: connection lost after {Payload.Length} of {Payload.Length + 1000} bytes", error.Message);
         Assert.Empty(CacheEntries());
     }
 

@@ -182,7 +182,8 @@ public sealed class ArtifactCacheTests : IDisposable
     [Fact]
     public async Task Concurrent_runs_download_once()
     {
-        var url = _server.Serve("weights.pth", Payload);
+        // A slow body keeps the first download in progress while the others ask for the same entry.
+        var url = _server.Route("weights.pth", LoopbackResponse.Ok(Payload) with { Delay = TimeSpan.FromMilliseconds(300) });
         var verify = FileHashes.RequireSha256(PayloadSha256);
 
         var paths = await Task.WhenAll(Enumerable.Range(0, 4).Select(

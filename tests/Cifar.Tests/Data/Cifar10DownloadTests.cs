@@ -179,6 +179,35 @@ public sealed class Cifar10DownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Spec_url_and_cache_dir_option_take_precedence_over_the_environment()
+    {
+        // Both overrides beat CIFAR10_URL / CIFAR_CACHE_DIR, so this holds whatever the machine's environment says.
+        var generated = new CifarArchiveBuilder(Records).Build();
+        var path = generated.WriteTo(_files.Combine("c.tar.gz"));
+        var spec = new Cifar.Experiments.DataSpec(
+            Cifar.Experiments.DatasetName.Cifar10, Cifar.Experiments.Normalization.Rescale, 0.1, 32, null, null, null, Url: path);
+
+        var files = await DownloadFor(generated).EnsureAsync(spec, _cache.Path);
+
+        Assert.Equal(_cache.Combine("cifar-10-batches-bin"), files.Folder);
+        Assert.Equal(path, files.Source);
+    }
+
+    [Fact]
+    public async Task Source_user_info_is_not_reported()
+    {
+        var generated = new CifarArchiveBuilder(Records).Build();
+        var url = _server.Serve("c.tar.gz", generated.Archive).Replace("http://", "http://user:secret@", StringComparison.Ordinal);
+        var missing = _server.Url("missing.tar.gz").Replace("http://", "http://user:secret@", StringComparison.Ordinal);
+
+        var files = await DownloadFor(generated).EnsureAsync(Cache(), url);
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => DownloadFor(generated).EnsureAsync(new ArtifactCache(_files.Path), missing));
+
+        Assert.Equal(_server.Url("c.tar.gz"), files.Source);
+        Assert.Equal($"{_server.Url("missing.tar.gz")}: HTTP 404 Not Found", error.Message);
+    }
+
+    [Fact]
     public void Source_precedence_is_spec_then_environment_then_official()
     {
         Func<string, string?> env = name => name == "CIFAR10_URL" ? "https://mirror/c.tar.gz" : null;

@@ -150,7 +150,13 @@ public sealed class ArtifactCache
     }
 
     internal static CifarUserException DownloadError(string source, string what, Exception? inner = null) =>
-        new(UserErrorKind.Download, $"{source}: {OneLine(what)}", inner);
+        new(UserErrorKind.Download, $"{WithoutUserInfo(source)}: {OneLine(what)}", inner);
+
+    /// <summary>The source with any <c>user:password@</c> removed, for messages and reports.</summary>
+    public static string WithoutUserInfo(string source) =>
+        Uri.TryCreate(source, UriKind.Absolute, out var uri) && !uri.IsFile && uri.UserInfo.Length > 0
+            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
+            : source;
 
     private async Task FetchAsync(string source, string destination, IDownloadProgress? progress, CancellationToken cancellationToken)
     {

@@ -36,20 +36,32 @@ public sealed record ChannelNormalization(string Name, bool Bgr, double Scale, I
         var n = trainImages.shape[0];
         if (n == 0) throw new ArgumentException("No training images to compute statistics from.", nameof(trainImages));
 
-        // Exact integer sums in chunks: a float32 pass over 40,000 images would lose digits, a float64 copy costs 1 GB.
-        var sums = new long[3];
-        var squares = new long[3];
-        const long chunk = 4096;
+        // Per-channel histograms of the 256 byte values give exact sums; one pass over the bytes in managed code is
+        // several times faster than int64 tensor arithmetic over 40,000 images, and needs no 1 GB float64 copy.
+        var histogram = new long[3, 256];
+        var plane = trainImages.shape[2] * trainImages.shape[3];
+        const long chunk = 2048;
         for (long start = 0; start < n; start += chunk)
         {
-            using var scope = torch.NewDisposeScope();
-            var x = trainImages.narrow(0, start, Math.Min(chunk, n - start)).to_type(ScalarType.Int64);
-            var s = x.sum([0, 2, 3]);
-            var q = x.mul(x).sum([0, 2, 3]);
-            for (var c = 0; c < 3; c++)
+            using var slice = trainImages.narrow(0, start, Math.Min(chunk, n - start)).contiguous();
+            ReadOnlySpan<byte> bytes = slice.bytes; // TensorAccessor.ToArray would copy element by element, 20x slower
+            for (long offset = 0; offset < bytes.Length; offset += 3 * plane)
             {
-                sums[c] += s[c].item<long>();
-                squares[c] += q[c].item<long>();
+                for (var c = 0; c < 3; c++)
+                {
+                    foreach (var value in bytes.Slice((int)(offset + c * plane), (int)plane)) histogram[c, value]++;
+                }
+            }
+        }
+
+        var sums = new long[3];
+        var squares = new long[3];
+        for (var c = 0; c < 3; c++)
+        {
+            for (var v = 0; v < 256; v++)
+            {
+                sums[c] += histogram[c, v] * v;
+                squares[c] += histogram[c, v] * v * v;
             }
         }
 

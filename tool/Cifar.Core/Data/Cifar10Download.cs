@@ -10,7 +10,7 @@ namespace Cifar.Data;
 /// <param name="ContentHash">SHA-256 of the six batch MD5s in file order (see <see cref="Cifar10Download.ContentHashOf"/>):
 /// identical for every byte-identical copy of the dataset, whatever archive or mirror it came in.</param>
 /// <param name="Classes">The ten class names, label order.</param>
-/// <param name="FromCache">True if the folder was already cached; false if this run downloaded it.</param>
+/// <param name="FromCache">False if this run downloaded (or extracted) it; true if it was in the cache already.</param>
 public sealed record Cifar10Files(
     string Folder,
     string Source,
@@ -122,8 +122,10 @@ public sealed class Cifar10Download
         ArtifactCache cache, string source, IDownloadProgress? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        var fromCache = Directory.Exists(cache.PathOf(CacheEntry));
-        var folder = await cache.GetDirectoryAsync(source, CacheEntry, Unpack, progress, cancellationToken).ConfigureAwait(false);
+        var fetched = false; // set only if this run fetched it: another run may install it while we wait for the lock
+        var folder = await cache.GetDirectoryAsync(
+            source, CacheEntry, (archive, staging) => { fetched = true; Unpack(archive, staging); }, progress, cancellationToken)
+            .ConfigureAwait(false);
         IReadOnlyList<string> classes;
         try
         {
@@ -134,7 +136,7 @@ public sealed class Cifar10Download
             throw new CifarUserException(UserErrorKind.Download, $"{Path.Combine(folder, MetaFile)}: {e.Message}", e);
         }
 
-        return new Cifar10Files(folder, WithoutUserInfo(source), ContentHash, classes, fromCache, _recordsPerBatch);
+        return new Cifar10Files(folder, ArtifactCache.WithoutUserInfo(source), ContentHash, classes, !fetched, _recordsPerBatch);
     }
 
     /// <summary>Extracts the archive, keeps the batch files (flattened), and checks them; the cache's unpack step.</summary>
@@ -187,9 +189,4 @@ public sealed class Cifar10Download
             : throw new InvalidDataException(FormattableString.Invariant(
                 $"{MetaFile} lists {names.Length} class names, expected {StandardClasses.Count}"));
     }
-
-    private static string WithoutUserInfo(string source) =>
-        Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
-            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
-            : source;
 }

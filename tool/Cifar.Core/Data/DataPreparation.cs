@@ -106,9 +106,9 @@ public static class DataPreparation
         return (train, validation);
     }
 
+    /// <summary>The rows at <paramref name="indices"/>, as a new tensor (never a view of the dataset's).</summary>
     private static Tensor Select(Tensor source, int[] indices)
     {
-        if (indices.Length == source.shape[0] && indices.Select((v, i) => v == i).All(same => same)) return source.alias();
         using var index = torch.tensor(indices.Select(i => (long)i).ToArray());
         return source.index_select(0, index);
     }

@@ -7,8 +7,6 @@ var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML exp
 {
     RunCommand.Create(),
     ValidateCommand.Create(),
-    CompareCommand.Create(),
-    DiffCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

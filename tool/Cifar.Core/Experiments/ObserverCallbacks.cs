@@ -1,0 +1,50 @@
+using Cifar.Data;
+using Cifar.Training;
+
+namespace Cifar.Experiments;
+
+/// <summary>Feeds the batches of each epoch to a progress bar and each finished epoch to the observer's epoch line.</summary>
+internal sealed class ProgressCallback(IRunObserver observer, string experiment, int plannedEpochs) : Callback
+{
+    private IProgressSink? _bar;
+
+    public override void OnEpochBegin(TrainingContext context, int epoch)
+    {
+        _bar?.Dispose();
+        string phase = context.Phase == "train" ? "" : $" ({context.Phase})";
+        _bar = observer.BeginProgress($"{experiment} epoch {epoch}/{plannedEpochs}{phase}", context.BatchesPerEpoch, ProgressUnit.Batches);
+    }
+
+    public override void OnBatchEnd(TrainingContext context, int batch, int batchCount, BatchLogs logs) => _bar?.Report(batch);
+
+    public override void OnEpochEnd(TrainingContext context, EpochLog log)
+    {
+        _bar?.Dispose();
+        _bar = null;
+        observer.EpochCompleted(experiment, log, plannedEpochs);
+        if (context.StopRequested && context.StopReason is { } reason) observer.Info($"{experiment}: early stopping: {reason}");
+    }
+
+    public override void OnTrainEnd(TrainingContext context)
+    {
+        _bar?.Dispose();
+        _bar = null;
+        if (context.RestoredEpoch is { } restored) observer.Info($"{experiment}: restored the weights of epoch {restored}");
+    }
+}
+
+/// <summary>Shows a dataset or weights download as a progress bar in bytes.</summary>
+internal sealed class DownloadProgressAdapter(IRunObserver observer, string description) : IDownloadProgress
+{
+    private IProgressSink? _bar;
+
+    public void Begin(string source, long? totalBytes) => _bar = observer.BeginProgress($"{description} {source}", totalBytes, ProgressUnit.Bytes);
+
+    public void Report(long bytesDone) => _bar?.Report(bytesDone);
+
+    public void Finish()
+    {
+        _bar?.Dispose();
+        _bar = null;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Cifar.Experiments;
+
+/// <summary>Settings of one <c>dotnet cifar run</c> that are not part of any spec.</summary>
+/// <param name="OutputRoot">Folder receiving one report folder per experiment.</param>
+/// <param name="CacheDir">--cache-dir; null falls back to CIFAR_CACHE_DIR, then the XDG cache folder.</param>
+/// <param name="TemplatesFolder">--templates; overrides the spec's report.templates.</param>
+/// <param name="Threads">libtorch threads; null uses every core. Bit-for-bit repeats need the same count.</param>
+public sealed record RunOptions(string OutputRoot, string? CacheDir = null, string? TemplatesFolder = null, int? Threads = null);
+
+/// <summary>Where one experiment's report went.</summary>
+public sealed record RunOutcome(string Name, string Folder, double TestAccuracy);

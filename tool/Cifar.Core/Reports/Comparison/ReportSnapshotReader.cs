@@ -78,7 +78,12 @@ public static class ReportSnapshotReader
         var reader = new JsonReader(source);
         var root = document.RootElement;
         reader.ExpectObject(root, "");
+        // Checked in the order metrics.json lists its keys, so the first message is about the first bad key.
+        var name = reader.String(reader.Required(root, "name"), "name");
+        var seed = JsonReader.Optional(root, "seed") is { } s ? reader.Integer(s, "seed") : (long?)null;
         var test = reader.Required(root, "test");
+        var testAccuracy = reader.Number(reader.Required(test, "accuracy", "test"), "test.accuracy");
+        var testLoss = reader.Number(reader.Required(test, "loss", "test"), "test.loss");
         var classes = reader.Array(reader.Required(root, "classes"), "classes", e => reader.String(e, "classes[]"));
         var perClass = reader.Array(reader.Required(root, "per_class"), "per_class", e => new ClassScores(
             reader.String(reader.Required(e, "class", "per_class[]"), "per_class[].class"),
@@ -111,10 +116,10 @@ public static class ReportSnapshotReader
                 JsonReader.Optional(o, "loss_ratio") is { } r ? reader.Number(r, "overfitting.loss_ratio") : null)
             : null;
         return new MetricsFile(
-            reader.String(reader.Required(root, "name"), "name"),
-            JsonReader.Optional(root, "seed") is { } seed ? reader.Integer(seed, "seed") : null,
-            reader.Number(reader.Required(test, "accuracy", "test"), "test.accuracy"),
-            reader.Number(reader.Required(test, "loss", "test"), "test.loss"),
+            name,
+            seed,
+            testAccuracy,
+            testLoss,
             classes,
             perClass,
             Averages(reader, reader.Required(root, "macro_avg"), "macro_avg"),

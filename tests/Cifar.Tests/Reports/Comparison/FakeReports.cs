@@ -240,6 +240,23 @@ internal static class FakeReports
     }
 
     /// <summary>The folder of the calling test's source file (golden files sit there).</summary>
-    public static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        System.IO.Path.GetDirectoryName(path)!;
+    public static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+    {
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        if (Directory.Exists(folder))
+        {
+            return folder;
+        }
+        // A deterministic CI build maps source paths (e.g. to /_/): find the checkout from the test binaries instead.
+        var normalized = path.Replace('\\', '/');
+        var relative = normalized[normalized.IndexOf("tests/Cifar.Tests/", StringComparison.Ordinal)..];
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Repro.sln")))
+            {
+                return System.IO.Path.GetDirectoryName(System.IO.Path.Combine(dir.FullName, relative))!;
+            }
+        }
+        throw new DirectoryNotFoundException($"cannot find the source folder of {path}");
+    }
 }

@@ -150,6 +150,9 @@ public sealed class ReportDiffTests : IDisposable
         var repo = Path.Combine(_temp.Path, "repo");
         Directory.CreateDirectory(repo);
         Git(repo, "init", "-q", "-b", "main");
+        File.WriteAllText(Path.Combine(repo, "README.md"), "no reports yet\n");
+        Git(repo, "add", "-A");
+        Git(repo, "commit", "-q", "-m", "before any reports");
         FakeReports.Write(Path.Combine(repo, "reports"), Cnn);
         Git(repo, "add", "-A");
         Git(repo, "commit", "-q", "-m", "first reports");
@@ -168,6 +171,10 @@ public sealed class ReportDiffTests : IDisposable
         Assert.NotNull(diff.Experiments[0].Paired);
 
         Assert.Equal("no change", ReportDiffer.Diff("main", "HEAD", options).Summary);
+        Assert.Equal("added: cnn, transfer", ReportDiffer.Diff("HEAD~2", "HEAD", options).Summary);
+        // From a subfolder of the repository, the reports path is relative to that folder, as on disk.
+        var fromSubfolder = ReportDiffer.Diff("HEAD~1", "HEAD", new DiffOptions(Path.Combine(repo, "reports"), "."));
+        Assert.Equal(["transfer"], fromSubfolder.Added.Select(a => a.Name));
         Assert.True(ReportDiffer.Diff("HEAD~1", "HEAD~1", options).IsUnchanged);
 
         var error = Assert.Throws<CifarUserException>(() => ReportDiffer.Diff("HEAD~5", "HEAD", options));

@@ -23,7 +23,12 @@ public static class GitRevisionReports
     /// metrics.json directly below the path, or the path itself when it is a single report folder. Sorted by name.
     /// </summary>
     /// <param name="reportsPath">Relative to <paramref name="repositoryDirectory"/>, like a path on disk.</param>
-    public static IReadOnlyList<ReportSnapshot> Read(string repositoryDirectory, string revision, string reportsPath = "reports")
+    public static IReadOnlyList<ReportSnapshot> Read(string repositoryDirectory, string revision, string reportsPath = "reports") =>
+        Read(repositoryDirectory, revision, reportsPath, out _);
+
+    /// <param name="isSingleFolder">True when <paramref name="reportsPath"/> is itself one report folder.</param>
+    internal static IReadOnlyList<ReportSnapshot> Read(string repositoryDirectory, string revision, string reportsPath,
+        out bool isSingleFolder)
     {
         ArgumentNullException.ThrowIfNull(reportsPath);
         if (!IsRevision(repositoryDirectory, revision))
@@ -33,8 +38,7 @@ public static class GitRevisionReports
         // Paths in `REV:path` are from the repository root; a prefix makes a path given from a subfolder work too.
         var prefix = Run(repositoryDirectory, ["rev-parse", "--show-prefix"]).Trim();
         var top = Run(repositoryDirectory, ["rev-parse", "--show-toplevel"]).Trim();
-        var root = (prefix + reportsPath.Replace('\\', '/')).TrimEnd('/');
-        root = root is "." or "" ? "" : root.StartsWith("./", StringComparison.Ordinal) ? root[2..] : root;
+        var root = RepositoryPath(prefix + reportsPath.Replace('\\', '/'), reportsPath);
         var listing = Run(top, ["ls-tree", "-r", "-z", "--name-only", "--full-name", revision, "--", root.Length == 0 ? "." : root + "/"]);
         var files = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var folders = files
@@ -43,9 +47,10 @@ public static class GitRevisionReports
             .Where(folder => folder == root || Parent(folder) == root)
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (folders.Contains(root))
+        isSingleFolder = folders.Contains(root);
+        if (isSingleFolder)
         {
-            folders = [root]; // the path is one report folder
+            folders = [root];
         }
         return [.. folders.Select(folder =>
         {
@@ -60,6 +65,28 @@ public static class GitRevisionReports
 
     internal static string NotARevision(string repositoryDirectory, string argument) =>
         $"'{argument}' is neither a path on disk nor a git revision of the repository at '{Path.GetFullPath(repositoryDirectory)}'";
+
+    /// <summary>"reports/./cnn/" → "reports/cnn", "sub/../reports" → "reports"; "" is the repository root.</summary>
+    private static string RepositoryPath(string path, string asGiven)
+    {
+        var segments = new List<string>();
+        foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (segment == "..")
+            {
+                if (segments.Count == 0)
+                {
+                    throw new CifarUserException(UserErrorKind.InvalidInput, $"reports path '{asGiven}' is outside the git repository");
+                }
+                segments.RemoveAt(segments.Count - 1);
+            }
+            else if (segment != ".")
+            {
+                segments.Add(segment);
+            }
+        }
+        return string.Join('/', segments);
+    }
 
     private static string Parent(string path) => path.LastIndexOf('/') is var i and >= 0 ? path[..i] : "";
 

@@ -121,10 +121,7 @@ public static class ReportDiffer
         {
             throw new CifarUserException(UserErrorKind.InvalidInput, GitRevisionReports.NotARevision(repository, argument));
         }
-        var reports = GitRevisionReports.Read(repository, argument, options.ReportsPath);
-        // A revision's reports path may itself be one report folder (--reports-path reports/cnn).
-        var single = reports.Count == 1 && reports[0].Location.EndsWith(
-            ":" + options.ReportsPath.Replace('\\', '/').Trim('/'), StringComparison.Ordinal);
+        var reports = GitRevisionReports.Read(repository, argument, options.ReportsPath, out var single);
         return (single, reports);
     }
 

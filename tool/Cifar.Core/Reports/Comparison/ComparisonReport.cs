@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text;
+using Cifar.Reports.Diff;
+using Scriban.Runtime;
+
+namespace Cifar.Reports.Comparison;
+
+/// <summary>The files a comparison wrote, as full paths.</summary>
+public sealed record ComparisonFiles(string Markdown, string Html, string ValidationAccuracySvg, string ValidationLossSvg);
+
+/// <summary>
+/// The side-by-side report of several experiments (<c>dotnet cifar compare</c>, and <c>dotnet cifar run A B</c>):
+/// comparison.md and comparison.html in the reports root, rendered from templates/comparison.*.scriban, with the
+/// validation curves overlaid. Everything but the clearly marked timing section is byte-identical across reruns.
+/// </summary>
+public static class ComparisonReport
+{
+    public const string MarkdownFileName = "comparison.md";
+    public const string HtmlFileName = "comparison.html";
+    public const string ValidationAccuracySvgFileName = "comparison-val-accuracy.svg";
+    public const string ValidationLossSvgFileName = "comparison-val-loss.svg";
+
+    /// <summary>Reads the report folders (in the order given) and compares them.</summary>
+    public static ComparisonResult Compare(IReadOnlyList<string> reportFolders, int bootstrapResamples = Bootstrap.DefaultResamples)
+    {
+        ArgumentNullException.ThrowIfNull(reportFolders);
+        return Compare([.. reportFolders.Select(ReportSnapshotReader.ReadFolder)], bootstrapResamples);
+    }
+
+    /// <summary>Compares reports already read.</summary>
+    public static ComparisonResult Compare(IReadOnlyList<ReportSnapshot> reports, int bootstrapResamples = Bootstrap.DefaultResamples)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        return ExperimentComparison.Build(reports, bootstrapResamples);
+    }
+
+    /// <summary>
+    /// Compares <paramref name="reportFolders"/> (null or empty: every report folder under
+    /// <paramref name="reportsRoot"/>, by name) and writes comparison.md, comparison.html and the two SVG charts into
+    /// <paramref name="reportsRoot"/>, creating it if needed.
+    /// </summary>
+    public static ComparisonFiles Write(string reportsRoot, IReadOnlyList<string>? reportFolders = null)
+    {
+        ArgumentNullException.ThrowIfNull(reportsRoot);
+        var folders = reportFolders is { Count: > 0 } ? reportFolders : ReportSnapshotReader.FindReportFolders(reportsRoot);
+        if (folders.Count == 0)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"nothing to compare: '{reportsRoot}' holds no report folders (folders with a {ReportSnapshotReader.MetricsFileName})");
+        }
+        var result = Compare(folders);
+        try
+        {
+            Directory.CreateDirectory(reportsRoot);
+            var files = new ComparisonFiles(
+                Path.GetFullPath(Path.Combine(reportsRoot, MarkdownFileName)),
+                Path.GetFullPath(Path.Combine(reportsRoot, HtmlFileName)),
+                Path.GetFullPath(Path.Combine(reportsRoot, ValidationAccuracySvgFileName)),
+                Path.GetFullPath(Path.Combine(reportsRoot, ValidationLossSvgFileName)));
+            var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+            File.WriteAllText(files.ValidationAccuracySvg, ValidationAccuracySvg(result), utf8);
+            File.WriteAllText(files.ValidationLossSvg, ValidationLossSvg(result), utf8);
+            File.WriteAllText(files.Markdown, RenderMarkdown(result, reportsRoot), utf8);
+            File.WriteAllText(files.Html, RenderHtml(result, reportsRoot), utf8);
+            return files;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CifarUserException(UserErrorKind.Other, $"cannot write the comparison into '{reportsRoot}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>comparison.md; links to report folders and SVG files are relative to <paramref name="reportsRoot"/>.</summary>
+    public static string RenderMarkdown(ComparisonResult result, string reportsRoot) =>
+        ComparisonTemplates.Render(ComparisonTemplates.Load(ComparisonTemplates.MarkdownTemplate),
+            ComparisonTemplates.MarkdownTemplate, Model(result, reportsRoot));
+
+    /// <summary>comparison.html: self-contained (inline CSS and SVG), every text escaped.</summary>
+    public static string RenderHtml(ComparisonResult result, string reportsRoot) =>
+        ComparisonTemplates.Render(ComparisonTemplates.Load(ComparisonTemplates.HtmlTemplate),
+            ComparisonTemplates.HtmlTemplate, Model(result, reportsRoot));
+
+    /// <summary>Validation accuracy per epoch, one colour per experiment.</summary>
+    public static string ValidationAccuracySvg(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return LearningCurveChart.Render("Validation accuracy per epoch", "validation accuracy",
+            Series(result, h => h.ValAccuracy), v => NumberText.Fixed(v * 100, 0) + "%", clampToUnit: true);
+    }
+
+    /// <summary>Validation loss per epoch, one colour per experiment.</summary>
+    public static string ValidationLossSvg(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return LearningCurveChart.Render("Validation loss per epoch", "validation loss",
+            Series(result, h => h.ValLoss), v => v.ToString("0.###", CultureInfo.InvariantCulture), clampToUnit: false);
+    }
+
+    private static List<LearningCurveChart.Series> Series(ComparisonResult result, Func<EpochMetrics, double> value) =>
+        [.. result.Experiments.Select(e => new LearningCurveChart.Series(e.Name, e.Colour,
+            [.. e.Metrics.History.Select(h => (h.Epoch, value(h)))], e.Metrics.BestEpoch))];
+
+    /// <summary>The template model: every value pre-formatted as text, so templates only lay out.</summary>
+    internal static ScriptObject Model(ComparisonResult result, string reportsRoot)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(reportsRoot);
+        var model = new ScriptObject
+        {
+            ["conclusion"] = result.Conclusion,
+            ["experiment_count"] = result.Experiments.Count,
+            ["bootstrap_note"] = string.Create(CultureInfo.InvariantCulture,
+                $"bootstrap 95% percentile interval of test accuracy over the test images ({result.BootstrapResamples} resamples, fixed seed {Bootstrap.Seed})"),
+            ["val_accuracy_svg_file"] = ValidationAccuracySvgFileName,
+            ["val_loss_svg_file"] = ValidationLossSvgFileName,
+            ["val_accuracy_svg"] = InlineSvg(ValidationAccuracySvg(result)),
+            ["val_loss_svg"] = InlineSvg(ValidationLossSvg(result)),
+        };
+        var experiments = new ScriptArray();
+        var timing = new ScriptArray();
+        foreach (var e in result.Experiments)
+        {
+            var m = e.Metrics;
+            var folder = RelativeFolder(reportsRoot, e.Report.Location);
+            experiments.Add(new ScriptObject
+            {
+                ["name"] = e.Name,
+                ["colour"] = e.Colour,
+                ["model"] = e.Model,
+                ["kind"] = e.Kind switch
+                {
+                    ModelKind.Scratch => "CNN from scratch",
+                    ModelKind.Transfer => "transfer learning",
+                    _ => "unknown",
+                },
+                ["link_md"] = LinkIfExists(e.Report.Location, folder, "report.md"),
+                ["link_html"] = LinkIfExists(e.Report.Location, folder, "report.html"),
+                ["test_accuracy"] = NumberText.Percent(m.TestAccuracy),
+                ["interval"] = e.AccuracyInterval is { } i
+                    ? $"{NumberText.Percent(i.Lower)} to {NumberText.Percent(i.Upper)}"
+                    : NumberText.Dash,
+                ["test_loss"] = NumberText.Fixed(m.TestLoss, 4),
+                ["macro_f1"] = NumberText.Fixed(m.MacroAverage.F1, 4),
+                ["best_epoch"] = m.BestEpoch.ToString(CultureInfo.InvariantCulture),
+                ["stopped_epoch"] = m.StoppedEpoch?.ToString(CultureInfo.InvariantCulture) ?? NumberText.Dash,
+                ["epochs_run"] = m.History.Count.ToString(CultureInfo.InvariantCulture),
+                ["accuracy_gap"] = e.AccuracyGap is { } gap ? NumberText.Points(gap) : NumberText.Dash,
+                ["trainable_parameters"] = m.Model?.TrainableParameters is { } tp ? NumberText.Count(tp) : NumberText.Dash,
+                ["total_parameters"] = m.Model?.TotalParameters is { } total ? NumberText.Count(total) : NumberText.Dash,
+            });
+            var t = e.Report.Timing;
+            timing.Add(new ScriptObject
+            {
+                ["name"] = e.Name,
+                ["training"] = t?.TrainingSeconds is { } ts ? NumberText.Duration(ts) : NumberText.Dash,
+                ["total"] = t?.TotalSeconds is { } tt ? NumberText.Duration(tt) : NumberText.Dash,
+                ["per_epoch"] = t?.SecondsPerEpoch is { } pe ? NumberText.Duration(pe) : NumberText.Dash,
+                ["images_per_second"] = t?.ImagesPerSecond is { } ips ? NumberText.Count((long)Math.Round(ips)) : NumberText.Dash,
+                ["peak_memory"] = t?.PeakMemoryBytes is { } mem ? NumberText.Bytes(mem) : NumberText.Dash,
+            });
+        }
+        model["experiments"] = experiments;
+        model["timing"] = timing;
+
+        var perClass = new ScriptArray();
+        foreach (var row in result.ClassF1)
+        {
+            var best = row.F1.Where(f => f is not null).DefaultIfEmpty(null).Max();
+            var cells = new ScriptArray();
+            foreach (var f1 in row.F1)
+            {
+                cells.Add(new ScriptObject
+                {
+                    ["value"] = f1 is { } v ? NumberText.Fixed(v, 4) : NumberText.Dash,
+                    ["is_best"] = f1 is not null && f1 == best && result.Experiments.Count > 1,
+                });
+            }
+            perClass.Add(new ScriptObject
+            {
+                ["class"] = row.Class,
+                ["cells"] = cells,
+                ["spread"] = NumberText.Fixed(row.Spread, 4),
+            });
+        }
+        model["per_class"] = perClass;
+
+        var spreads = new ScriptArray();
+        foreach (var row in result.LargestSpreads)
+        {
+            double F1Of(string? name) => row.F1[result.Experiments.ToList().FindIndex(e => e.Name == name)] ?? 0;
+            spreads.Add(new ScriptObject
+            {
+                ["class"] = row.Class,
+                ["spread"] = NumberText.Fixed(row.Spread, 4),
+                ["best"] = row.Best ?? "",
+                ["best_f1"] = NumberText.Fixed(F1Of(row.Best), 4),
+                ["worst"] = row.Worst ?? "",
+                ["worst_f1"] = NumberText.Fixed(F1Of(row.Worst), 4),
+            });
+        }
+        model["spreads"] = spreads;
+        return model;
+    }
+
+    /// <summary>The standalone SVG minus its trailing newline; the HTML template places it.</summary>
+    private static string InlineSvg(string svg) => svg.TrimEnd('\n');
+
+    private static string RelativeFolder(string reportsRoot, string location)
+    {
+        var relative = Path.GetRelativePath(Path.GetFullPath(reportsRoot), Path.GetFullPath(location));
+        return relative.Replace('\\', '/');
+    }
+
+    private static string? LinkIfExists(string location, string relativeFolder, string file) =>
+        File.Exists(Path.Combine(location, file))
+            ? string.Join('/', relativeFolder.Split('/').Select(Uri.EscapeDataString)) + "/" + file
+            : null;
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Cifar.Reports.Diff;
+
+namespace Cifar.Reports.Comparison;
+
+/// <summary>The lab's question: was the model trained from scratch or did it transfer ImageNet features?</summary>
+public enum ModelKind
+{
+    /// <summary>Neither metrics.json nor spec.yaml says.</summary>
+    Unknown,
+    /// <summary>A CNN from scratch (<c>model.type: cnn</c>, or a transfer architecture with <c>weights: none</c>).</summary>
+    Scratch,
+    /// <summary>Transfer learning from pretrained weights (<c>model.type: transfer</c>).</summary>
+    Transfer,
+}
+
+/// <summary>One experiment in a comparison.</summary>
+/// <param name="Model">What was trained, in words: "CNN from scratch", "transfer learning (resnet18)".</param>
+/// <param name="Colour">Its colour in the learning-curve charts.</param>
+/// <param name="AccuracyInterval">Bootstrap 95% interval of its test accuracy; null without predictions.txt.</param>
+/// <param name="AccuracyGap">Training minus validation accuracy (fraction) at the best epoch; from metrics.json's
+/// <c>overfitting.accuracy_gap</c>, else from its history.</param>
+public sealed record ComparedExperiment(
+    ReportSnapshot Report,
+    ModelKind Kind,
+    string Model,
+    string Colour,
+    AccuracyInterval? AccuracyInterval,
+    double? AccuracyGap)
+{
+    public string Name => Report.Name;
+    public MetricsFile Metrics => Report.Metrics;
+}
+
+/// <summary>One class's F1 in every experiment (in experiment order) and the spread between best and worst.</summary>
+public sealed record ClassF1Spread(string Class, IReadOnlyList<double?> F1, double Spread, string? Best, string? Worst);
+
+/// <summary>Everything a comparison report shows, as plain data.</summary>
+/// <param name="Experiments">In the order given.</param>
+/// <param name="ClassF1">One row per class, in the first experiment's class order.</param>
+/// <param name="LargestSpreads">The classes whose F1 differs most between experiments (at most 3), largest first.</param>
+/// <param name="Conclusion">One plain-language sentence: which is better, CNN from scratch or transfer learning, by how much.</param>
+/// <param name="ConclusionTest">McNemar's test behind the conclusion, when the two compared reports have paired predictions.</param>
+public sealed record ComparisonResult(
+    IReadOnlyList<ComparedExperiment> Experiments,
+    IReadOnlyList<ClassF1Spread> ClassF1,
+    IReadOnlyList<ClassF1Spread> LargestSpreads,
+    string Conclusion,
+    PairedTest? ConclusionTest,
+    int BootstrapResamples);
+
+/// <summary>Builds a <see cref="ComparisonResult"/> from report snapshots.</summary>
+internal static class ExperimentComparison
+{
+    internal const int SpreadsShown = 3;
+
+    internal static ComparisonResult Build(IReadOnlyList<ReportSnapshot> reports, int resamples)
+    {
+        if (reports.Count == 0)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, "nothing to compare: no report folders given");
+        }
+        var duplicate = reports.GroupBy(r => r.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"two report folders are named '{duplicate.Key}'; a comparison needs distinct names");
+        }
+        var experiments = reports.Select((r, i) =>
+        {
+            var (kind, model) = Classify(r);
+            return new ComparedExperiment(r, kind, model, LearningCurveChart.Palette[i % LearningCurveChart.Palette.Count],
+                r.Predictions is null ? null : Bootstrap.AccuracyInterval(r.Predictions.Correct(), resamples),
+                r.Metrics.Overfitting?.AccuracyGap ?? GapFromHistory(r.Metrics));
+        }).ToList();
+
+        var classes = experiments.SelectMany(e => e.Metrics.Classes).Distinct(StringComparer.Ordinal).ToList();
+        var rows = classes.Select(c =>
+        {
+            var f1 = experiments.Select(e => e.Metrics.F1Of(c)).ToList();
+            var present = experiments.Zip(f1).Where(x => x.Second is not null).Select(x => (x.First.Name, F1: x.Second!.Value)).ToList();
+            if (present.Count < 2)
+            {
+                return new ClassF1Spread(c, f1, 0, null, null);
+            }
+            // First in experiment order wins ties, so the names never flip between reruns.
+            var best = present.Aggregate((a, b) => b.F1 > a.F1 ? b : a);
+            var worst = present.Aggregate((a, b) => b.F1 < a.F1 ? b : a);
+            return new ClassF1Spread(c, f1, Math.Round(best.F1 - worst.F1, 12), best.Name, worst.Name);
+        }).ToList();
+        var largest = experiments.Count < 2
+            ? []
+            : rows.Select((r, i) => (r, i)).Where(x => x.r.Spread > 0)
+                .OrderByDescending(x => x.r.Spread).ThenBy(x => x.i).Take(SpreadsShown).Select(x => x.r).ToList();
+
+        var (conclusion, test) = Conclude(experiments);
+        return new ComparisonResult(experiments, rows, largest, conclusion, test, resamples);
+    }
+
+    private static (ModelKind, string) Classify(ReportSnapshot report)
+    {
+        IReadOnlyList<KeyValuePair<string, string>> spec = [];
+        if (report.SpecText is not null)
+        {
+            try
+            {
+                spec = SpecKeys.Flatten(report.SpecText, report.Location + "/spec.yaml");
+            }
+            catch (CifarUserException)
+            {
+                // The kind is a convenience; a spec that does not parse still leaves metrics.json to go by.
+            }
+        }
+        var type = report.Metrics.Model?.Type ?? SpecKeys.Get(spec, "model.type");
+        var baseName = SpecKeys.Get(spec, "model.base");
+        var weights = SpecKeys.Get(spec, "model.weights");
+        return type?.ToLowerInvariant() switch
+        {
+            "cnn" => (ModelKind.Scratch, "CNN from scratch"),
+            "transfer" when string.Equals(weights, "none", StringComparison.OrdinalIgnoreCase) =>
+                (ModelKind.Scratch, $"{baseName ?? "transfer model"} from scratch (no pretrained weights)"),
+            "transfer" => (ModelKind.Transfer, baseName is null ? "transfer learning" : $"transfer learning ({baseName})"),
+            null => (ModelKind.Unknown, NumberText.Dash),
+            _ => (ModelKind.Unknown, type),
+        };
+    }
+
+    private static double? GapFromHistory(MetricsFile metrics) =>
+        metrics.History.FirstOrDefault(h => h.Epoch == metrics.BestEpoch) is { } best ? best.Accuracy - best.ValAccuracy : null;
+
+    private static (string, PairedTest?) Conclude(List<ComparedExperiment> experiments)
+    {
+        static ComparedExperiment? Best(IEnumerable<ComparedExperiment> list) =>
+            list.Aggregate((ComparedExperiment?)null, (a, b) => a is null || b.Metrics.TestAccuracy > a.Metrics.TestAccuracy ? b : a);
+        var scratch = Best(experiments.Where(e => e.Kind == ModelKind.Scratch));
+        var transfer = Best(experiments.Where(e => e.Kind == ModelKind.Transfer));
+        if (scratch is not null && transfer is not null)
+        {
+            var test = PairedTest.TryCreate(scratch.Report.Predictions, transfer.Report.Predictions, out _);
+            var (t, s) = (transfer.Metrics.TestAccuracy, scratch.Metrics.TestAccuracy);
+            var label = (string text, ComparedExperiment e) => $"{text} ({e.Name}, {NumberText.Percent(e.Metrics.TestAccuracy)})";
+            if (NumberText.Fixed(Math.Abs(t - s) * 100, 2) == "0.00")
+            {
+                return ($"Transfer learning ({transfer.Name}) and the CNN from scratch ({scratch.Name}) are tied at {NumberText.Percent(t)} test accuracy.", test);
+            }
+            var (winner, loser) = t > s
+                ? (label("Transfer learning", transfer), label("the CNN from scratch", scratch))
+                : (label("The CNN from scratch", scratch), label("transfer learning", transfer));
+            var (wAcc, lAcc) = (Math.Max(t, s), Math.Min(t, s));
+            var fewerErrors = 1 - lAcc < 1e-12 ? 0 : (wAcc - lAcc) / (1 - lAcc);
+            var sentence = $"{winner} beats {loser} by {NumberText.Fixed((wAcc - lAcc) * 100, 2)} percentage points of test accuracy, "
+                + $"making {NumberText.Fixed(fewerErrors * 100, 0)}% fewer test errors";
+            sentence += test is null
+                ? "; no paired predictions, so not tested for chance."
+                : test.IsSignificant
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $", a difference significant at 5% (McNemar exact test on {NumberText.Count(test.Images)} test images, {NumberText.PValue(test.PValue)}).")
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $", but the difference is within chance (McNemar exact test on {NumberText.Count(test.Images)} test images, {NumberText.PValue(test.PValue)}).");
+            return (sentence, test);
+        }
+        var missing = scratch is null && transfer is null
+            ? "neither a CNN from scratch nor a transfer-learning model is identified"
+            : scratch is null ? "no CNN from scratch" : "no transfer-learning model";
+        if (experiments.Count == 1)
+        {
+            var only = experiments[0];
+            return ($"Only one experiment ({only.Name}, {NumberText.Percent(only.Metrics.TestAccuracy)} test accuracy), so there is nothing to compare it with.", null);
+        }
+        var ranked = experiments.Select((e, i) => (e, i)).OrderByDescending(x => x.e.Metrics.TestAccuracy).ThenBy(x => x.i).Select(x => x.e).ToList();
+        var (first, second) = (ranked[0], ranked[1]);
+        return ($"There is {missing} to answer CNN-from-scratch versus transfer learning; the best is {first.Name} "
+            + $"({NumberText.Percent(first.Metrics.TestAccuracy)} test accuracy), "
+            + $"{NumberText.Fixed((first.Metrics.TestAccuracy - second.Metrics.TestAccuracy) * 100, 2)} percentage points ahead of {second.Name}.", null);
+    }
+}

@@ -92,6 +92,25 @@ public sealed class ArtifactCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Refused_connection_is_a_download_error()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens on this port now
+        var url = $"http://127.0.0.1:{port}/weights.pth";
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(
+            () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        // The OS words the reason ("Connection refused (127.0.0.1:port)" on Linux); the shape is ours.
+        Assert.StartsWith($"{url}: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
     public async Task Content_length_longer_than_the_body_is_a_download_error()
     {
         var url = _server.Route("weights.pth", LoopbackResponse.WrongContentLength(Payload, Payload.Length + 1000));

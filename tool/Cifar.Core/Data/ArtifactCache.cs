@@ -234,7 +234,9 @@ public sealed class ArtifactCache
         }
         catch (HttpRequestException e)
         {
-            throw DownloadError(url, e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message, e);
+            // The message usually says it all ("Connection refused (host:port)"); the inner one only when it is generic.
+            var message = e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
+            throw DownloadError(url, message, e);
         }
         catch (IOException e)
         {

@@ -7,6 +7,8 @@ var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML exp
 {
     RunCommand.Create(),
     ValidateCommand.Create(),
+    CompareCommand.Create(),
+    DiffCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);
@@ -24,7 +26,7 @@ try
 catch (CifarUserException e)
 {
     // A user error: one line per problem, no stack trace.
-    foreach (var line in e.Lines) Console.Error.WriteLine(line.StartsWith("error", StringComparison.Ordinal) ? line : "error: " + line);
+    foreach (var line in e.Lines) Console.Error.WriteLine(line);
     return (int)ExitCodes.For(e.Kind);
 }
 catch (OperationCanceledException)

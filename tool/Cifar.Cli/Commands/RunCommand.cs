@@ -55,8 +55,7 @@ internal static class RunCommand
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);
-            var results = runner.RunAll(specs);
-            foreach (var result in results) observer.Info($"{result.Name}: report written to {result.Folder}");
+            runner.RunAll(specs);
             return (int)ExitCode.Success;
         });
     }

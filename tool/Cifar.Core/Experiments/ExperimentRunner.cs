@@ -3,6 +3,7 @@ using Cifar.Data;
 using Cifar.Evaluation;
 using Cifar.Models;
 using Cifar.Reports;
+using Cifar.Reports.Comparison;
 using Cifar.Reproducibility;
 using Cifar.Training;
 using TorchSharp;
@@ -22,6 +23,11 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         ArgumentNullException.ThrowIfNull(specs);
         var outcomes = new List<RunOutcome>(specs.Count);
         foreach (var spec in specs) outcomes.Add(Run(spec, cancellationToken));
+        if (outcomes.Count > 1)
+        {
+            var comparison = ComparisonReport.Write(options.OutputRoot, outcomes.Select(o => o.Folder).ToList());
+            observer.Info($"comparison of {outcomes.Count} experiments in {comparison.Markdown}");
+        }
         return outcomes;
     }
 
@@ -60,7 +66,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var reportOptions = ReportOptions.From(spec.Report);
         if (options.TemplatesFolder is not null) reportOptions = reportOptions with { TemplatesFolder = Path.GetFullPath(options.TemplatesFolder) };
         ReportWriter.Write(result, folder, reportOptions);
-        observer.Info($"{spec.Name}: test accuracy {trained.Evaluation.Accuracy:P2}, report in {folder}");
+        observer.Info($"{spec.Name}: test accuracy {100 * trained.Evaluation.Accuracy:F2}%, report in {folder}");
         return new RunOutcome(spec.Name, folder, trained.Evaluation.Accuracy);
     }
 

@@ -10,7 +10,7 @@ namespace Cifar.Reproducibility;
 /// Where a run happened, as the header of a BenchmarkDotNet report shows it: enough to tell two machines or two
 /// builds apart when results differ. Plain strings only, so reports can be rendered (and tested) without libtorch.
 /// </summary>
-/// <param name="ToolVersion">Informational version of the entry assembly (dotnet-cifar), e.g. <c>0.1.0+3f2c1e9</c>.</param>
+/// <param name="ToolVersion">Informational version of the entry assembly (dotnet-cifar), without SourceLink's build-commit suffix, e.g. <c>0.1.0</c>.</param>
 /// <param name="Runtime">The .NET runtime, e.g. <c>.NET 10.0.0</c>.</param>
 /// <param name="TorchSharpVersion">Version of the TorchSharp managed assembly.</param>
 /// <param name="LibTorchVersion">libtorch's own version string (<c>torch.__version__</c>), e.g. <c>2.10.0+cpu</c>.</param>
@@ -45,8 +45,11 @@ public sealed record EnvironmentInfo(
     private static string? InformationalVersion(Assembly? assembly)
     {
         if (assembly is null) return null;
-        return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        string? version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? assembly.GetName().Version?.ToString();
+        // SourceLink appends "+<commit of the tool's build>"; the report names the commit on its own line.
+        int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        return plus > 0 ? version![..plus] : version;
     }
 
     /// <summary>The first "model name" line of /proc/cpuinfo (Linux x64; ARM kernels often have none).</summary>

@@ -50,8 +50,8 @@ internal static class RunCommand
 
     private static int Execute(RunSettings settings)
     {
-        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"--threads is {settings.Threads}; expected at least 1");
-        var specs = SpecLoader.LoadAll(settings.SpecPaths);
+        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"error: --threads is {settings.Threads}; expected at least 1");
+        var specs = SpecLoader.LoadAll(SpecArguments.Check(settings.SpecPaths));
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);

@@ -24,7 +24,7 @@ internal static class ValidateCommand
 
     private static int Execute(string[] specPaths)
     {
-        foreach (var spec in SpecLoader.LoadAll(specPaths))
+        foreach (var spec in SpecLoader.LoadAll(SpecArguments.Check(specPaths)))
             Console.WriteLine($"{spec.SourcePath}: ok ({spec.Name}, {spec.Model.Type})");
         return (int)ExitCode.Success;
     }

@@ -17,6 +17,12 @@ namespace Cifar.Experiments;
 /// </summary>
 public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
 {
+    private readonly Cifar10Download _download = new();
+
+    /// <summary>For tests: a downloader that accepts generated archives (their own md5 list and batch size).</summary>
+    internal ExperimentRunner(RunOptions options, IRunObserver observer, Cifar10Download download)
+        : this(options, observer) => _download = download;
+
     /// <summary>Runs every spec in order and returns where each report went.</summary>
     public IReadOnlyList<RunOutcome> RunAll(IReadOnlyList<ExperimentSpec> specs, CancellationToken cancellationToken = default)
     {
@@ -39,7 +45,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         int threads = RunSeeding.Configure(spec.Seed, options.Threads);
         var environment = EnvironmentInfo.Capture();
 
-        var files = new Cifar10Download()
+        var files = _download
             .EnsureAsync(spec.Data, options.CacheDir, new DownloadProgressAdapter(observer, $"{spec.Name}: CIFAR-10 from"), cancellationToken)
             .GetAwaiter().GetResult();
         observer.Info($"{spec.Name}: CIFAR-10 {(files.FromCache ? "found in the cache" : "downloaded and verified")} ({files.Folder})");

@@ -1,0 +1,54 @@
+using Cifar.Experiments;
+using static TorchSharp.torch;
+
+namespace Cifar.Models;
+
+/// <summary>Builds Keras-style models from a spec's layer list and reports their Keras summary.</summary>
+public static class CnnBuilder
+{
+    /// <summary>The CNN of a <c>model: {type: cnn}</c> spec on 3 x imageSize x imageSize input, initialised from <paramref name="seed"/>.</summary>
+    /// <exception cref="CifarUserException">A layer cannot work on its input (e.g. a kernel larger than the remaining image).</exception>
+    public static KerasSequential Build(CnnModelSpec spec, int imageSize, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
+        return Build(spec.Layers, ImageShape(imageSize), generator);
+    }
+
+    /// <summary>
+    /// A model for any layer list, e.g. a transfer model's head on [features] input.
+    /// <paramref name="generator"/> null draws the initial weights from torch's default generator.
+    /// </summary>
+    /// <param name="inputShape">[channels, height, width] or [features], without the batch axis.</param>
+    public static KerasSequential Build(
+        IReadOnlyList<LayerSpec> layers, IReadOnlyList<int> inputShape, Generator? generator = null, string name = "sequential")
+        => new(name, LayerPlanner.Plan(layers, inputShape), generator);
+
+    /// <summary>Keras' model.summary() for the CNN on 3 x imageSize x imageSize input, without building it (no libtorch).</summary>
+    public static ModelSummary Summarize(CnnModelSpec spec, int imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Summarize(LayerPlanner.Plan(spec.Layers, ImageShape(imageSize)));
+    }
+
+    /// <summary>The summary rows of a plan: every layer counts as trainable; frozen weights are batch norm's moving statistics.</summary>
+    public static ModelSummary Summarize(IReadOnlyList<PlannedLayer> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var rows = plan.Select(l => new LayerSummary(l.Name, l.Type, l.OutputShape, l.Parameters, Trainable: true)).ToList();
+        return new ModelSummary(rows, plan.Sum(l => l.TrainableParameters), plan.Sum(l => l.Parameters));
+    }
+
+    /// <summary>What stops the CNN from being built on this image size (at most one problem), for the spec validator.</summary>
+    public static IReadOnlyList<LayerProblem> FindProblems(CnnModelSpec spec, int imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return LayerPlanner.FindProblems(spec.Layers, ImageShape(imageSize));
+    }
+
+    private static int[] ImageShape(int imageSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        return [3, imageSize, imageSize];
+    }
+}

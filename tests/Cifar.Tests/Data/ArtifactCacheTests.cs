@@ -85,9 +85,28 @@ public sealed class ArtifactCacheTests : IDisposable
             () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }, progress));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
-        Assert.StartsWith(url + ": ", error.Message);
+        Assert.StartsWith($"{url}: connection lost after 100000 of {Payload.Length} bytes (", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.True(progress.Ended);
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
+    public async Task Refused_connection_is_a_download_error()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens on this port now
+        var url = $"http://127.0.0.1:{port}/weights.pth";
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(
+            () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        // The OS words the reason ("Connection refused (127.0.0.1:port)" on Linux); the shape is ours.
+        Assert.StartsWith($"{url}: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
         Assert.Empty(CacheEntries());
     }
 
@@ -100,6 +119,7 @@ public sealed class ArtifactCacheTests : IDisposable
             () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.StartsWith($"{url}: connection lost after {Payload.Length} of {Payload.Length + 1000} bytes", error.Message);
         Assert.Empty(CacheEntries());
     }
 
@@ -181,7 +201,8 @@ public sealed class ArtifactCacheTests : IDisposable
     [Fact]
     public async Task Concurrent_runs_download_once()
     {
-        var url = _server.Serve("weights.pth", Payload);
+        // A slow body keeps the first download in progress while the others ask for the same entry.
+        var url = _server.Route("weights.pth", LoopbackResponse.Ok(Payload) with { Delay = TimeSpan.FromMilliseconds(300) });
         var verify = FileHashes.RequireSha256(PayloadSha256);
 
         var paths = await Task.WhenAll(Enumerable.Range(0, 4).Select(

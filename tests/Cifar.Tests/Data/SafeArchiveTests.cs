@@ -53,6 +53,27 @@ public sealed class SafeArchiveTests : IDisposable
     }
 
     [Fact]
+    public void Entry_that_cannot_be_written_is_invalid_data()
+    {
+        // "a" is a file, so "a/b" cannot be created below it.
+        var archive = new TarGzBuilder().AddFile("a", [1]).AddFile("a/b", [2]).WriteTo(_temp.Combine("c.tar.gz"));
+
+        var error = Assert.Throws<InvalidDataException>(() => SafeArchive.Extract(archive, _temp.Combine("c")));
+
+        Assert.StartsWith("archive entry 'a/b' cannot be written: ", error.Message);
+    }
+
+    [Fact]
+    public void Duplicate_entry_is_invalid_data()
+    {
+        var archive = new TarGzBuilder().AddFile("a", [1]).AddFile("a", [2]).WriteTo(_temp.Combine("d.tar.gz"));
+
+        var error = Assert.Throws<InvalidDataException>(() => SafeArchive.Extract(archive, _temp.Combine("d")));
+
+        Assert.Equal("archive has entry 'a' twice", error.Message);
+    }
+
+    [Fact]
     public void Truncated_archive_is_invalid_data()
     {
         var whole = new TarGzBuilder().AddFile("big.bin", new byte[200_000].Select((_, i) => (byte)(i * 7 % 251)).ToArray()).Build();

@@ -13,13 +13,15 @@ namespace Cifar.Tests.Infra;
 /// <param name="DropAfterBytes">Reset the connection after sending this many body bytes (a drop mid-stream).</param>
 /// <param name="Location">Location header, for redirects.</param>
 /// <param name="OmitContentLength">Send no Content-Length at all (the body ends when the connection closes).</param>
+/// <param name="Delay">Wait this long after the headers before sending the body (a slow server).</param>
 public sealed record LoopbackResponse(
     int Status,
     byte[] Body,
     long? ContentLength = null,
     int? DropAfterBytes = null,
     string? Location = null,
-    bool OmitContentLength = false)
+    bool OmitContentLength = false,
+    TimeSpan? Delay = null)
 {
     public static LoopbackResponse Ok(byte[] body) => new(200, body);
 
@@ -132,6 +134,11 @@ public sealed class LoopbackHttpServer : IDisposable
                 if (response.Location is { } location) headers.Append(CultureInfo.InvariantCulture, $"Location: {location}\r\n");
                 headers.Append("\r\n");
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.ToString()));
+                if (response.Delay is { } delay)
+                {
+                    await stream.FlushAsync();
+                    await Task.Delay(delay);
+                }
 
                 var bodyLength = response.Body.Length;
                 if (response.DropAfterBytes is { } cut) bodyLength = Math.Min(cut, bodyLength);

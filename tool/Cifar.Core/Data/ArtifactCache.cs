@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 
 namespace Cifar.Data;
 
@@ -149,7 +150,13 @@ public sealed class ArtifactCache
     }
 
     internal static CifarUserException DownloadError(string source, string what, Exception? inner = null) =>
-        new(UserErrorKind.Download, $"{source}: {OneLine(what)}", inner);
+        new(UserErrorKind.Download, $"{WithoutUserInfo(source)}: {OneLine(what)}", inner);
+
+    /// <summary>The source with any <c>user:password@</c> removed, for messages and reports.</summary>
+    public static string WithoutUserInfo(string source) =>
+        Uri.TryCreate(source, UriKind.Absolute, out var uri) && !uri.IsFile && uri.UserInfo.Length > 0
+            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
+            : source;
 
     private async Task FetchAsync(string source, string destination, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
@@ -179,7 +186,7 @@ public sealed class ArtifactCache
             progress?.Begin(source, input.Length);
             try
             {
-                await CopyAsync(input, destination, progress, idleTimeout: null, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(input, destination, progress, idleTimeout: null, new StrongBox<long>(), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -190,6 +197,8 @@ public sealed class ArtifactCache
 
     private async Task DownloadAsync(string url, string destination, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
+        var received = new StrongBox<long>();
+        long? expected = null;
         try
         {
             using var response = await Http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, cancellationToken)
@@ -197,16 +206,16 @@ public sealed class ArtifactCache
             if (!response.IsSuccessStatusCode)
                 throw DownloadError(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
 
-            var expected = response.Content.Headers.ContentLength;
+            expected = response.Content.Headers.ContentLength;
             progress?.Begin(url, expected);
             try
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
-                    var received = await CopyAsync(body, destination, progress, IdleTimeout, cancellationToken).ConfigureAwait(false);
-                    if (expected is { } length && received != length)
-                        throw DownloadError(url, $"received {received} bytes, but Content-Length is {length}");
+                    await CopyAsync(body, destination, progress, IdleTimeout, received, cancellationToken).ConfigureAwait(false);
+                    if (expected is { } length && received.Value != length)
+                        throw DownloadError(url, FormattableString.Invariant($"received {received.Value} bytes, but Content-Length is {length}"));
                 }
             }
             finally
@@ -221,28 +230,31 @@ public sealed class ArtifactCache
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // HttpClient.Timeout: no response headers in time.
-            throw DownloadError(url, $"no response within {Http.Timeout.TotalSeconds:0} s", e);
+            throw DownloadError(url, FormattableString.Invariant($"no response within {Http.Timeout.TotalSeconds:0} s"), e);
         }
         catch (HttpRequestException e)
         {
-            throw DownloadError(url, e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message, e);
+            // The message usually says it all ("Connection refused (host:port)"); the inner one only when it is generic.
+            var message = e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
+            throw DownloadError(url, message, e);
         }
         catch (IOException e)
         {
             // Includes HttpIOException "The response ended prematurely" (connection dropped mid-stream).
-            throw DownloadError(url, e.Message, e);
+            var total = expected is { } length ? FormattableString.Invariant($" of {length}") : "";
+            throw DownloadError(url, FormattableString.Invariant($"connection lost after {received.Value}{total} bytes ({e.Message})"), e);
         }
     }
 
-    /// <summary>Copies <paramref name="input"/> into a new file, reporting progress; returns the number of bytes.</summary>
-    private static async Task<long> CopyAsync(
-        Stream input, string destination, IDownloadProgress? progress, TimeSpan? idleTimeout, CancellationToken cancellationToken)
+    /// <summary>Copies <paramref name="input"/> into a new file, reporting progress and counting bytes in <paramref name="done"/>.</summary>
+    private static async Task CopyAsync(
+        Stream input, string destination, IDownloadProgress? progress, TimeSpan? idleTimeout, StrongBox<long> done,
+        CancellationToken cancellationToken)
     {
         var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
         await using (output.ConfigureAwait(false))
         {
             var buffer = new byte[BufferSize];
-            long done = 0;
             while (true)
             {
                 int read;
@@ -255,19 +267,18 @@ public sealed class ArtifactCache
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"no data for {idleTimeout!.Value.TotalSeconds:0} s after {done} bytes");
+                        throw new TimeoutException(FormattableString.Invariant($"no data for {idleTimeout!.Value.TotalSeconds:0} s after {done.Value} bytes"));
                     }
                 }
 
                 if (read == 0) break;
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                done += read;
-                progress?.Report(done);
+                done.Value += read;
+                progress?.Report(done.Value);
             }
 
             // On disk before the rename makes it visible, so a crash cannot leave a complete-looking, empty entry.
             output.Flush(flushToDisk: true);
-            return done;
         }
     }
 

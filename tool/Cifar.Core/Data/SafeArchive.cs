@@ -32,13 +32,12 @@ public static class SafeArchive
             switch (entry.EntryType)
             {
                 case TarEntryType.Directory:
-                    Directory.CreateDirectory(target);
+                    Writable(entry.Name, () => Directory.CreateDirectory(target));
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     if (File.Exists(target) || Directory.Exists(target))
                         throw new InvalidDataException($"archive has entry '{entry.Name}' twice");
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+                    using (var output = Create(entry.Name, target))
                     {
                         Unreadable<TarEntry>(format, () => { entry.DataStream?.CopyTo(output); return entry; });
                     }
@@ -48,6 +47,28 @@ public static class SafeArchive
                     throw new InvalidDataException(
                         $"archive entry '{entry.Name}' is a {entry.EntryType} entry; only files and folders are extracted");
             }
+        }
+    }
+
+    private static FileStream Create(string name, string target) => Writable(name, () =>
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        return new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+    });
+
+    /// <summary>
+    /// Runs a write of an entry. A failure (a file where the entry needs a folder, a full disk) becomes one line
+    /// naming the entry instead of a stack trace.
+    /// </summary>
+    private static T Writable<T>(string name, Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"archive entry '{name}' cannot be written: {e.Message}", e);
         }
     }
 

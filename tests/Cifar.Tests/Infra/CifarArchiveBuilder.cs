@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+
+namespace Cifar.Tests.Infra;
+
+/// <summary>A generated CIFAR-10-format archive and what is in it, to compare with what the code reads back.</summary>
+/// <param name="Archive">The .tar.gz bytes (layout of the official archive: <c>cifar-10-batches-bin/*.bin</c>).</param>
+/// <param name="Md5s">The batch files' MD5s in the official order (five training batches, then the test batch), as
+/// they were generated, i.e. before any corruption the builder was asked for.</param>
+/// <param name="Batches">File name -> file bytes as written into the archive.</param>
+public sealed record GeneratedCifarArchive(
+    byte[] Archive,
+    IReadOnlyList<KeyValuePair<string, string>> Md5s,
+    IReadOnlyDictionary<string, byte[]> Batches,
+    int RecordsPerBatch)
+{
+    public const int ImageBytes = 3072;
+
+    /// <summary>Label of record <paramref name="record"/> of a batch file.</summary>
+    public byte Label(string file, int record) => Batches[file][record * (ImageBytes + 1)];
+
+    /// <summary>The 3072 pixel bytes (R plane, G plane, B plane) of a record.</summary>
+    public ReadOnlySpan<byte> Pixels(string file, int record) => Batches[file].AsSpan(record * (ImageBytes + 1) + 1, ImageBytes);
+
+    public string WriteTo(string path)
+    {
+        File.WriteAllBytes(path, Archive);
+        return path;
+    }
+}
+
+/// <summary>
+/// Builds small CIFAR-10-format archives (few records per batch) with deterministic content: label of record r in
+/// batch b is (r + 3b) mod 10, and pixels are pseudo-random from the seed. Can corrupt a batch after its MD5 was
+/// taken, omit files, or add extra (hostile) entries.
+/// </summary>
+public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
+{
+    public static readonly string[] BatchFiles =
+        ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"];
+
+    public static readonly string[] Classes =
+        ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+
+    private readonly HashSet<string> _corrupt = [];
+    private readonly HashSet<string> _omit = [];
+    private readonly List<(string Name, byte[] Content)> _extra = [];
+    private string _folder = "cifar-10-batches-bin/";
+    private bool _meta = true;
+
+    /// <summary>Flip one byte of this batch after its MD5 is recorded.</summary>
+    public CifarArchiveBuilder Corrupt(string batchFile)
+    {
+        _corrupt.Add(batchFile);
+        return this;
+    }
+
+    public CifarArchiveBuilder Omit(string file)
+    {
+        _omit.Add(file);
+        return this;
+    }
+
+    public CifarArchiveBuilder WithoutMeta()
+    {
+        _meta = false;
+        return this;
+    }
+
+    /// <summary>Put the files at the top of the archive instead of in <c>cifar-10-batches-bin/</c> (a repackaged mirror).</summary>
+    public CifarArchiveBuilder Flat()
+    {
+        _folder = "";
+        return this;
+    }
+
+    /// <summary>An extra entry with exactly this name (e.g. <c>../evil</c>).</summary>
+    public CifarArchiveBuilder AddEntry(string name, byte[] content)
+    {
+        _extra.Add((name, content));
+        return this;
+    }
+
+    public GeneratedCifarArchive Build()
+    {
+        var random = new Random(seed);
+        var batches = new Dictionary<string, byte[]>();
+        var md5s = new List<KeyValuePair<string, string>>();
+        var tar = new TarGzBuilder();
+        if (_folder.Length > 0) tar.AddDirectory(_folder);
+
+        for (var b = 0; b < BatchFiles.Length; b++)
+        {
+            var name = BatchFiles[b];
+            var bytes = new byte[recordsPerBatch * (GeneratedCifarArchive.ImageBytes + 1)];
+            random.NextBytes(bytes);
+            for (var r = 0; r < recordsPerBatch; r++) bytes[r * (GeneratedCifarArchive.ImageBytes + 1)] = (byte)((r + 3 * b) % 10);
+#pragma warning disable CA5351 // CIFAR-10 publishes MD5 sums; the generated archive mimics that
+            md5s.Add(new(name, Convert.ToHexStringLower(MD5.HashData(bytes))));
+#pragma warning restore CA5351
+            if (_corrupt.Contains(name)) bytes[bytes.Length / 2] ^= 0xFF;
+            batches[name] = bytes;
+            if (!_omit.Contains(name)) tar.AddFile(_folder + name, bytes);
+        }
+
+        if (_meta && !_omit.Contains("batches.meta.txt"))
+            tar.AddFile(_folder + "batches.meta.txt", System.Text.Encoding.ASCII.GetBytes(string.Join('\n', Classes) + "\n\n"));
+        foreach (var (name, content) in _extra) tar.AddFile(name, content);
+
+        return new GeneratedCifarArchive(tar.Build(), md5s, batches, recordsPerBatch);
+    }
+}

@@ -1,3 +1,4 @@
+using Cifar.Data;
 using Cifar.Models.Transfer;
 using Cifar.Tests.Infra;
 using Microsoft.ML.OnnxRuntime;
@@ -44,7 +45,8 @@ public class CntkResNet18Tests(CntkResNet18Fixture fixture) : IClassFixture<Cntk
     [TorchFact]
     public void Onnx_extractor_is_chosen_at_224_and_agrees_with_torchsharp()
     {
-        using var images = randint(0, 256, [3, 3, 32, 32], generator: new Generator(8)).to_type(ScalarType.Byte);
+        using var raw = randint(0, 256, [3, 3, 32, 32], generator: new Generator(8)).to_type(ScalarType.Byte);
+        using var images = ChannelNormalization.CntkBgrMeanSubtraction.Apply(raw);
         using var onnx = FeatureExtractors.Create(fixture.Model, 224);
         using var torchSharp = new TorchFeatureExtractor(fixture.Model, 224);
         using var other = FeatureExtractors.Create(fixture.Model, 96);

@@ -1,3 +1,4 @@
+using Cifar.Data;
 using Cifar.Experiments;
 using Cifar.Models.Transfer;
 using Cifar.Tests.Infra;
@@ -57,58 +58,67 @@ public class FeatureExtractionTests
         var extractor = new CountingExtractor("fake|base|w1|norm|8x8");
         var progress = new RecordingProgress();
 
-        using var first = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, progress);
+        using var first = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, ChannelNormalization.Rescale, progress);
         Assert.Equal(3, extractor.Calls); // batches of 4, 4, 2
         Assert.Equal(["begin train features 10", "4", "8", "10", "finish"], progress.Events);
 
-        using var second = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, progress);
+        using var second = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, ChannelNormalization.Rescale, progress);
 
         Assert.Equal(3, extractor.Calls);
         Assert.Equal(10, extractor.Images);
         Assert.True(first.equal(second).all().item<bool>());
         Assert.True(first.allclose(images.mean([2, 3])));
-        Assert.Equal([new FeatureCacheKey(extractor.Identity, Train).Hash + ".features"], folder.Contents());
+        Assert.Equal([new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train).Hash + ".features"], folder.Contents());
     }
 
     [TorchFact]
-    public void A_different_extractor_or_image_subset_is_a_cache_miss()
+    public void A_different_extractor_normalization_or_image_subset_is_a_cache_miss()
     {
         using var folder = new TempFolder();
         var cache = new FeatureCache(folder.Path);
         using var images = Images();
-        using var _ = FeatureExtraction.GetOrExtract(new CountingExtractor("fake|base|w1|norm|8x8"), cache, Train, images);
+        var rescale = ChannelNormalization.Rescale;
+        using var _ = FeatureExtraction.GetOrExtract(new CountingExtractor("fake|base|w1|8x8"), cache, Train, images, rescale);
 
-        var otherWeights = new CountingExtractor("fake|base|w2|norm|8x8", factor: 2);
-        using var fromOtherWeights = FeatureExtraction.GetOrExtract(otherWeights, cache, Train, images);
-        var reordered = new CountingExtractor("fake|base|w1|norm|8x8");
-        using var fromReordered = FeatureExtraction.GetOrExtract(reordered, cache, Train with { Indices = [.. Train.Indices.Reverse()] }, images);
-        var otherDataset = new CountingExtractor("fake|base|w1|norm|8x8");
-        using var fromOtherDataset = FeatureExtraction.GetOrExtract(otherDataset, cache, Train with { DatasetSha256 = "0ther" }, images);
+        var otherWeights = new CountingExtractor("fake|base|w2|8x8", factor: 2);
+        using var fromOtherWeights = FeatureExtraction.GetOrExtract(otherWeights, cache, Train, images, rescale);
+        var otherSize = new CountingExtractor("fake|base|w1|16x16");
+        using var fromOtherSize = FeatureExtraction.GetOrExtract(otherSize, cache, Train, images, rescale);
+        var otherNormalization = new CountingExtractor("fake|base|w1|8x8");
+        using var fromOtherNormalization = FeatureExtraction.GetOrExtract(otherNormalization, cache, Train, images, ChannelNormalization.ImageNetTorchvision);
+        var reordered = new CountingExtractor("fake|base|w1|8x8");
+        using var fromReordered = FeatureExtraction.GetOrExtract(reordered, cache, Train with { Indices = [.. Train.Indices.Reverse()] }, images, rescale);
+        var otherDataset = new CountingExtractor("fake|base|w1|8x8");
+        using var fromOtherDataset = FeatureExtraction.GetOrExtract(otherDataset, cache, Train with { DatasetSha256 = "0ther" }, images, rescale);
+        var same = new CountingExtractor("fake|base|w1|8x8");
+        using var fromSame = FeatureExtraction.GetOrExtract(same, cache, Train, images, rescale);
 
         Assert.Equal(3, otherWeights.Calls);
         Assert.True(fromOtherWeights.allclose(images.mean([2, 3]).mul(2)));
-        Assert.Equal(3, reordered.Calls);
-        Assert.Equal(3, otherDataset.Calls);
-        Assert.Equal(4, folder.Contents().Count);
+        Assert.Equal([3, 3, 3, 3, 0], new[] { otherSize, otherNormalization, reordered, otherDataset, same }.Select(e => e.Calls));
+        Assert.Equal(6, folder.Contents().Count);
     }
 
     [Fact]
-    public void Extractor_identity_changes_with_image_size_weights_and_normalization()
+    public void Cache_key_changes_with_image_size_weights_engine_and_normalization()
     {
-        var description = new BaseDescription(TransferBase.ResNet50, "resnet50", 2048, BaseInputNormalization.TorchVision, "imagenet", "abc");
-        var reference = FeatureExtractors.Identity("torchsharp", description, 224);
+        var description = new BaseDescription(TransferBase.ResNet50, "resnet50", 2048, ChannelNormalization.ImageNetTorchvision, "imagenet", "abc");
+        string Key(string identity, ChannelNormalization normalization) => new FeatureCacheKey(identity, normalization, Train).Hash;
+        var imagenet = ChannelNormalization.ImageNetTorchvision;
+        var reference = Key(FeatureExtractors.Identity("torchsharp", description, 224), imagenet);
 
         string[] variants =
         [
-            FeatureExtractors.Identity("torchsharp", description, 96),
-            FeatureExtractors.Identity("torchsharp", description with { WeightsSha256 = "abd" }, 224),
-            FeatureExtractors.Identity("torchsharp", description with { InputNormalization = BaseInputNormalization.Cntk }, 224),
-            FeatureExtractors.Identity("torchsharp", description with { Architecture = "resnet18" }, 224),
-            FeatureExtractors.Identity("onnxruntime", description, 224),
+            Key(FeatureExtractors.Identity("torchsharp", description, 96), imagenet),
+            Key(FeatureExtractors.Identity("torchsharp", description with { WeightsSha256 = "abd" }, 224), imagenet),
+            Key(FeatureExtractors.Identity("torchsharp", description with { Architecture = "resnet18" }, 224), imagenet),
+            Key(FeatureExtractors.Identity("onnxruntime", description, 224), imagenet),
+            Key(FeatureExtractors.Identity("torchsharp", description, 224), ChannelNormalization.CntkBgrMeanSubtraction),
+            Key(FeatureExtractors.Identity("torchsharp", description, 224), imagenet with { Mean = [0.485, 0.456, 0.407] }),
         ];
 
         Assert.Equal(variants.Length + 1, variants.Append(reference).Distinct().Count());
-        Assert.Equal(reference, FeatureExtractors.Identity("torchsharp", description with { Weights = "renamed" }, 224));
+        Assert.Equal(reference, Key(FeatureExtractors.Identity("torchsharp", description with { Weights = "renamed" }, 224), imagenet));
     }
 
     [TorchFact]
@@ -118,12 +128,12 @@ public class FeatureExtractionTests
         var cache = new FeatureCache(folder.Path);
         using var images = Images();
         var extractor = new CountingExtractor("fake|base|w1|norm|8x8");
-        var path = cache.PathOf(new FeatureCacheKey(extractor.Identity, Train));
+        var path = cache.PathOf(new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train));
         Directory.CreateDirectory(folder.Path);
         File.WriteAllBytes(path, [1, 2, 3]);
 
-        using var features = FeatureExtraction.GetOrExtract(extractor, cache, Train, images);
-        using var reread = FeatureExtraction.GetOrExtract(extractor, cache, Train, images);
+        using var features = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, ChannelNormalization.Rescale);
+        using var reread = FeatureExtraction.GetOrExtract(extractor, cache, Train, images, ChannelNormalization.Rescale);
 
         Assert.Equal(3, extractor.Calls);
         Assert.True(features.equal(reread).all().item<bool>());
@@ -137,7 +147,7 @@ public class FeatureExtractionTests
         using var pretrained = PretrainedBases.CreateRandom(TransferBase.MobileNetV2);
         pretrained.train();
         var before = pretrained.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        using var images = randint(0, 256, [5, 3, 32, 32]).to_type(ScalarType.Byte);
+        using var images = ChannelNormalization.ImageNetTorchvision.Apply(randint(0, 256, [5, 3, 32, 32]).to_type(ScalarType.Byte));
         using var extractor = new TorchFeatureExtractor(pretrained, imageSize: 48, batchSize: 2);
 
         using var features = FeatureExtraction.Extract(extractor, images);
@@ -146,7 +156,7 @@ public class FeatureExtractionTests
         Assert.True(pretrained.training);
         foreach (var (key, value) in pretrained.state_dict()) Assert.True(value.equal(before[key]).all().item<bool>(), key);
         pretrained.eval();
-        using var expected = pretrained.call(new BaseInputTransform(48, BaseInputNormalization.TorchVision).Apply(images));
+        using var expected = pretrained.call(ImageBatches.Resize(images, 48));
         Assert.True(features.allclose(expected, rtol: 1e-4, atol: 1e-5));
         Assert.Contains("|mobilenet_v2|weights:", extractor.Identity, StringComparison.Ordinal);
         Assert.EndsWith("|48x48", extractor.Identity, StringComparison.Ordinal);

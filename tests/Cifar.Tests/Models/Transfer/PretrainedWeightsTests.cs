@@ -19,12 +19,12 @@ public class PretrainedWeightsTests
         var bundled = PretrainedBases.Plan(Spec(TransferBase.ResNet18));
         Assert.Equal("resnet18-cntk", bundled.Architecture);
         Assert.Null(bundled.WeightsFile);
-        Assert.Equal(BaseInputNormalization.Cntk, bundled.InputNormalization);
+        Assert.Equal(ChannelNormalization.CntkBgrMeanSubtraction, bundled.InputNormalization);
 
         var torchvision = PretrainedBases.Plan(Spec(TransferBase.ResNet18, url: "/mirror/resnet18-f37072fd.pth"));
         Assert.Equal("resnet18", torchvision.Architecture);
         Assert.Equal(TorchVisionWeights.ResNet18, torchvision.WeightsFile);
-        Assert.Equal(BaseInputNormalization.TorchVision, torchvision.InputNormalization);
+        Assert.Equal(ChannelNormalization.ImageNetTorchvision, torchvision.InputNormalization);
 
         var scratch = PretrainedBases.Plan(Spec(TransferBase.ResNet18, PretrainedWeights.None));
         Assert.Equal("resnet18-cntk", scratch.Architecture);
@@ -42,7 +42,7 @@ public class PretrainedWeightsTests
         Assert.Equal(features, plan.FeatureCount);
         Assert.Equal(prefix, plan.WeightsFile!.Sha256Prefix);
         Assert.StartsWith("https://download.pytorch.org/models/", plan.WeightsFile.Url, StringComparison.Ordinal);
-        Assert.Equal(BaseInputNormalization.TorchVision, plan.InputNormalization);
+        Assert.Equal(ChannelNormalization.ImageNetTorchvision, plan.InputNormalization);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Cifar.Data;
 using Cifar.Experiments;
 
 namespace Cifar.Models.Transfer;
@@ -8,6 +9,7 @@ namespace Cifar.Models.Transfer;
 /// <c>mobilenet_v2</c> or <c>vgg16</c> (torchvision's architectures).
 /// </param>
 /// <param name="FeatureCount">Width of the pooled feature vector (512, 2048, 1280, 512).</param>
+/// <param name="InputNormalization">What the weights expect from uint8 RGB pixels (pass it to DataPreparation for <c>normalization: imagenet</c>).</param>
 /// <param name="Weights">Where the weights came from, e.g. <c>imagenet (resnet50-0676ba61.pth)</c> or <c>none (random init)</c>.</param>
 /// <param name="WeightsSha256">
 /// SHA-256 of the weights file, or for a random initialisation of the initial parameter values (see
@@ -17,6 +19,6 @@ public sealed record BaseDescription(
     TransferBase Base,
     string Architecture,
     int FeatureCount,
-    BaseInputNormalization InputNormalization,
+    ChannelNormalization InputNormalization,
     string Weights,
     string WeightsSha256);

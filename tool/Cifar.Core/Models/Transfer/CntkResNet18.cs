@@ -14,7 +14,7 @@ namespace Cifar.Models.Transfer;
 /// The CNTK graph pads its 7x7/2 stem convolution [3, 3, 2, 2], its 3x3/2 max pool and 3x3/2 convolutions [1, 1, 0, 0]
 /// (begin, end); at 224x224 (even sizes) the symmetric padding of TorchVision's layers yields the same windows, because
 /// the last window never reaches the extra end padding. Its final 7x7 average pool is the global average pool.
-/// Expected input: BGR, 0-255, minus the per-channel means (<see cref="BaseInputNormalization.Cntk"/>), [1, 3, 224, 224]
+/// Expected input: BGR, 0-255, minus the per-channel means (<see cref="Data.ChannelNormalization.CntkBgrMeanSubtraction"/>), [1, 3, 224, 224]
 /// named <c>Input247</c>; output <c>Pooling395_Output_0</c> [1, 512, 1, 1].
 /// </remarks>
 public static class CntkResNet18

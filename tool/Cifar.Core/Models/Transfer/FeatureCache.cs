@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Cifar.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,14 +25,33 @@ public sealed record ImageSubset(string DatasetSha256, string Split, IReadOnlyLi
             return Convert.ToHexStringLower(SHA256.HashData(bytes));
         }
     }
+
+    /// <summary>The images of a prepared split, e.g. <c>ImageSubset.Of(data.Train, "train", files.ContentHash)</c>.</summary>
+    public static ImageSubset Of(Split split, string name, string datasetContentHash)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return new ImageSubset(datasetContentHash, name, split.SourceIndices);
+    }
 }
 
-/// <summary>What cached features depend on: the extractor's identity and the exact images.</summary>
-public sealed record FeatureCacheKey(string ExtractorIdentity, ImageSubset Subset)
+/// <summary>
+/// What cached features depend on: the extractor's identity (engine, base, weights, image size), how the input images
+/// were normalised, and exactly which images.
+/// </summary>
+public sealed record FeatureCacheKey(string ExtractorIdentity, ChannelNormalization InputNormalization, ImageSubset Subset)
 {
     /// <summary>The key as text (stored in the file header and compared on load).</summary>
     public string Text => string.Create(CultureInfo.InvariantCulture,
-        $"{ExtractorIdentity}\ndataset:{Subset.DatasetSha256}\nsplit:{Subset.Split}\nimages:{Subset.Indices.Count}:{Subset.IndicesSha256}");
+        $"{ExtractorIdentity}\ninput:{Describe(InputNormalization)}\ndataset:{Subset.DatasetSha256}\nsplit:{Subset.Split}\nimages:{Subset.Indices.Count}:{Subset.IndicesSha256}");
+
+    /// <summary>A normalisation by value (name, channel order, scale, means, stds), e.g. for keys and reports.</summary>
+    public static string Describe(ChannelNormalization normalization)
+    {
+        ArgumentNullException.ThrowIfNull(normalization);
+        static string List(IEnumerable<double> values) => string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{normalization.Name} {(normalization.Bgr ? "bgr" : "rgb")} x{normalization.Scale:R} mean({List(normalization.Mean)}) std({List(normalization.Std)})");
+    }
 
     /// <summary>SHA-256 of <see cref="Text"/>: the cache file's name.</summary>
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text)));

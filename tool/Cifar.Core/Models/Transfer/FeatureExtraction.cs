@@ -1,3 +1,4 @@
+using Cifar.Data;
 using static TorchSharp.torch;
 
 namespace Cifar.Models.Transfer;
@@ -12,11 +13,15 @@ public static class FeatureExtraction
     /// Cached features of <paramref name="images"/> if <paramref name="cache"/> has them for this extractor and subset;
     /// otherwise extracts them batch by batch (each batch upsampled, normalised and run, then freed) and saves them.
     /// </summary>
-    /// <param name="images">[n, 3, h, w] uint8 or float in [0, 1], exactly the images of <paramref name="subset"/> in order.</param>
+    /// <param name="images">
+    /// [n, 3, h, w] float, normalised with <paramref name="inputNormalization"/> (a <see cref="Split"/>'s images), exactly
+    /// the images of <paramref name="subset"/> in order.
+    /// </param>
+    /// <param name="inputNormalization">How <paramref name="images"/> were normalised (<see cref="PreparedData.Normalization"/>).</param>
     /// <param name="cache">Null disables caching.</param>
     /// <returns>[n, extractor.FeatureCount] float32, owned by the caller.</returns>
     public static Tensor GetOrExtract(
-        IFeatureExtractor extractor, FeatureCache? cache, ImageSubset subset, Tensor images,
+        IFeatureExtractor extractor, FeatureCache? cache, ImageSubset subset, Tensor images, ChannelNormalization inputNormalization,
         IExtractionProgress? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extractor);
@@ -26,7 +31,7 @@ public static class FeatureExtraction
         if (rows != subset.Indices.Count)
             throw new ArgumentException($"{rows} images for a subset of {subset.Indices.Count}.", nameof(images));
 
-        var key = new FeatureCacheKey(extractor.Identity, subset);
+        var key = new FeatureCacheKey(extractor.Identity, inputNormalization, subset);
         if (cache?.TryLoad(key, rows, extractor.FeatureCount) is { } cached) return cached;
 
         var features = Extract(extractor, images, $"{subset.Split} features", progress, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cifar.Data;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,8 +23,8 @@ public interface IExtractionProgress
 public interface IFeatureExtractor : IDisposable
 {
     /// <summary>
-    /// Everything the features depend on besides the images: engine, architecture, weights SHA-256, input
-    /// normalisation and image size (see <see cref="FeatureExtractors.Identity"/>). Part of the feature-cache key.
+    /// Everything the features depend on besides the input images: engine, architecture, weights SHA-256 and image
+    /// size (see <see cref="FeatureExtractors.Identity"/>). Part of the feature-cache key.
     /// </summary>
     string Identity { get; }
 
@@ -32,7 +33,10 @@ public interface IFeatureExtractor : IDisposable
     /// <summary>Images per <see cref="Extract"/> call that keep memory bounded at the image size.</summary>
     int BatchSize { get; }
 
-    /// <summary>[n, 3, h, w] dataset images (uint8 0-255 or float in [0, 1], RGB) to [n, FeatureCount] float32 features.</summary>
+    /// <summary>
+    /// [n, 3, h, w] normalised float images (as <see cref="Data.DataPreparation"/> prepares them) to [n, FeatureCount]
+    /// float32 features; the extractor upsamples them to its image size.
+    /// </summary>
     Tensor Extract(Tensor images);
 }
 
@@ -40,8 +44,8 @@ public interface IFeatureExtractor : IDisposable
 public static class FeatureExtractors
 {
     /// <summary>
-    /// ONNX Runtime for the bundled CNTK ResNet18 at its native 224x224 with its bundled weights (about 45 images/s on
-    /// 2 cores here vs TorchSharp's slower forward, see benchmarks/transfer-extract.sh); TorchSharp otherwise.
+    /// ONNX Runtime for the bundled CNTK ResNet18 at its native 224x224 with its bundled weights (faster than TorchSharp
+    /// here, see benchmarks/transfer-extract.sh); TorchSharp otherwise.
     /// </summary>
     public static IFeatureExtractor Create(PretrainedBase pretrainedBase, int imageSize)
     {
@@ -57,7 +61,7 @@ public static class FeatureExtractors
     {
         ArgumentNullException.ThrowIfNull(description);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{engine}|{description.Architecture}|weights:{description.WeightsSha256}|{description.InputNormalization.Description}|{imageSize}x{imageSize}");
+            $"{engine}|{description.Architecture}|weights:{description.WeightsSha256}|{imageSize}x{imageSize}");
     }
 }
 
@@ -65,7 +69,7 @@ public static class FeatureExtractors
 public sealed class TorchFeatureExtractor : IFeatureExtractor
 {
     private readonly PretrainedBase _base;
-    private readonly BaseInputTransform _transform;
+    private readonly int _imageSize;
 
     /// <param name="batchSize">
     /// Default: 32 images at up to 64x64, fewer for larger images (16 at 224x224), so activations stay well under
@@ -75,7 +79,8 @@ public sealed class TorchFeatureExtractor : IFeatureExtractor
     {
         ArgumentNullException.ThrowIfNull(pretrainedBase);
         _base = pretrainedBase;
-        _transform = new BaseInputTransform(imageSize, pretrainedBase.InputNormalization);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        _imageSize = imageSize;
         BatchSize = batchSize ?? (imageSize <= 64 ? 32 : 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(batchSize));
         Identity = FeatureExtractors.Identity("torchsharp", pretrainedBase.Description, imageSize);
@@ -95,7 +100,7 @@ public sealed class TorchFeatureExtractor : IFeatureExtractor
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            return _base.call(_transform.Apply(images)).MoveToOuterDisposeScope();
+            return _base.call(ImageBatches.Resize(images, _imageSize)).MoveToOuterDisposeScope();
         }
         finally
         {
@@ -120,7 +125,6 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
     private const int Features = 512;
 
     private readonly InferenceSession _session;
-    private readonly BaseInputTransform _transform = new(Side, BaseInputNormalization.Cntk);
     private readonly float[] _input = new float[3 * Side * Side];
     private readonly float[] _output = new float[Features];
     private readonly OrtValue _inputValue;
@@ -138,7 +142,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, 3, Side, Side]);
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, Features, 1, 1]);
         var description = new BaseDescription(Experiments.TransferBase.ResNet18, "resnet18-cntk", Features,
-            BaseInputNormalization.Cntk, "imagenet (bundled CNTK ResNet18.onnx)", CntkResNet18.Sha256);
+            ChannelNormalization.CntkBgrMeanSubtraction, "imagenet (bundled CNTK ResNet18.onnx)", CntkResNet18.Sha256);
         Identity = FeatureExtractors.Identity("onnxruntime", description, Side);
     }
 
@@ -151,7 +155,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
     public Tensor Extract(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var prepared = _transform.Apply(images).contiguous();
+        var prepared = ImageBatches.Resize(images.to_type(ScalarType.Float32), Side).contiguous();
         var n = (int)prepared.shape[0];
         var result = new float[n * Features];
         var pixels = prepared.data<float>();

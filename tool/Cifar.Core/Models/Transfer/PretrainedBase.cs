@@ -1,3 +1,4 @@
+using Cifar.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,7 +43,7 @@ public sealed class BaseStage
 
 /// <summary>
 /// A pretrained convolutional base without its classifier: images normalised with <see cref="InputNormalization"/>
-/// ([N, 3, H, W]) in, globally average-pooled features [N, <see cref="FeatureCount"/>] out. State-dict keys are
+/// ([N, 3, H, W], any size) in, globally average-pooled features [N, <see cref="FeatureCount"/>] out. State-dict keys are
 /// TorchVision's (<c>conv1.weight</c>, <c>layer4.1.bn2.running_var</c>, <c>features.0.0.weight</c>, ...).
 /// </summary>
 public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
@@ -73,7 +74,8 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
 
     public int FeatureCount => Description.FeatureCount;
 
-    public BaseInputNormalization InputNormalization => Description.InputNormalization;
+    /// <summary>What the weights expect: CNTK's BGR 0-255 mean subtraction or torchvision's ImageNet mean/std.</summary>
+    public ChannelNormalization InputNormalization => Description.InputNormalization;
 
     /// <summary>Stages from the top (closest to the head) down: ResNet layer4, layer3, layer2, layer1, stem.</summary>
     public IReadOnlyList<BaseStage> StagesFromTop { get; }

@@ -13,7 +13,7 @@ public sealed record BasePlan(
     string Architecture,
     int FeatureCount,
     int StageCount,
-    BaseInputNormalization InputNormalization,
+    ChannelNormalization InputNormalization,
     PretrainedWeights Weights,
     TorchVisionWeightsFile? WeightsFile);
 
@@ -44,7 +44,7 @@ public static partial class PretrainedBases
         };
         var download = spec.Weights == PretrainedWeights.ImageNet && !cntk ? TorchVisionWeights.For(spec.Base) : null;
         return new BasePlan(spec.Base, architecture, features, StageCount,
-            cntk ? BaseInputNormalization.Cntk : BaseInputNormalization.TorchVision, spec.Weights, download);
+            cntk ? ChannelNormalization.CntkBgrMeanSubtraction : ChannelNormalization.ImageNetTorchvision, spec.Weights, download);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cifar.Data;
 using Cifar.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,17 +29,17 @@ public static partial class PretrainedBases
         {
             TransferBase.ResNet18 when cntkLayout => ResNet(
                 new TorchSharp.Modules.ResNet("ResNet18", BasicBlock.Factory, 1, CntkResNet18.BlockLayout),
-                new BaseDescription(baseName, "resnet18-cntk", 512, BaseInputNormalization.Cntk, weights, weightsSha256)),
+                new BaseDescription(baseName, "resnet18-cntk", 512, ChannelNormalization.CntkBgrMeanSubtraction, weights, weightsSha256)),
             TransferBase.ResNet18 => ResNet(
                 torchvision.models.resnet18(),
-                new BaseDescription(baseName, "resnet18", 512, BaseInputNormalization.TorchVision, weights, weightsSha256)),
+                new BaseDescription(baseName, "resnet18", 512, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
             TransferBase.ResNet50 => ResNet(
                 torchvision.models.resnet50(),
-                new BaseDescription(baseName, "resnet50", 2048, BaseInputNormalization.TorchVision, weights, weightsSha256)),
+                new BaseDescription(baseName, "resnet50", 2048, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
             TransferBase.MobileNetV2 => MobileNetV2(
-                new BaseDescription(baseName, "mobilenet_v2", 1280, BaseInputNormalization.TorchVision, weights, weightsSha256)),
+                new BaseDescription(baseName, "mobilenet_v2", 1280, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
             TransferBase.Vgg16 => Vgg16(
-                new BaseDescription(baseName, "vgg16", 512, BaseInputNormalization.TorchVision, weights, weightsSha256)),
+                new BaseDescription(baseName, "vgg16", 512, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
             _ => throw new ArgumentOutOfRangeException(nameof(baseName), baseName, "Unknown transfer base."),
         };
     }

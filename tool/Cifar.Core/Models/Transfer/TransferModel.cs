@@ -1,3 +1,4 @@
+using Cifar.Data;
 using Cifar.Experiments;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,14 +6,15 @@ using static TorchSharp.torch;
 namespace Cifar.Models.Transfer;
 
 /// <summary>
-/// A transfer-learning classifier: images → upsample and normalise for the base → pretrained base → global average
-/// pooling → the spec's head (Keras layers on [features], glorot-initialised, logits out). State-dict keys are
-/// <c>base.*</c> (TorchVision's names) and <c>head.*</c> (Keras' names).
+/// A transfer-learning classifier: images → bilinear upsampling to <see cref="ImageSize"/> → pretrained base → global
+/// average pooling → the spec's head (Keras layers on [features], glorot-initialised, logits out). State-dict keys
+/// are <c>base.*</c> (TorchVision's names) and <c>head.*</c> (Keras' names).
 /// </summary>
 /// <remarks>
-/// Input: RGB images, uint8 0-255 or float in [0, 1] (the data's <c>rescale</c>), at any size; the model itself
-/// applies the base's normalisation (<see cref="PretrainedBase.InputNormalization"/>), per batch. To train only the head
-/// on cached features (<see cref="FeatureExtraction"/>), train <see cref="Head"/> on [N, features] directly.
+/// Input: float images as <see cref="DataPreparation"/> prepares them (32x32, normalised; for <c>normalization:
+/// imagenet</c> with <see cref="PretrainedBase.InputNormalization"/>), upsampled here one batch at a time
+/// (<see cref="ImageBatches.Resize"/>), never the whole dataset. To train only the head on cached features
+/// (<see cref="FeatureExtraction"/>), train <see cref="Head"/> on [N, features] directly.
 /// </remarks>
 public sealed class TransferModel : nn.Module<Tensor, Tensor>
 {
@@ -29,7 +31,8 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"The head takes [{string.Join(", ", head.Plan[0].InputShape)}]; the base gives [{pretrainedBase.FeatureCount}].", nameof(head));
         @base = pretrainedBase;
         this.head = head;
-        InputTransform = new BaseInputTransform(imageSize, pretrainedBase.InputNormalization);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);
+        ImageSize = imageSize;
         RegisterComponents();
     }
 
@@ -52,9 +55,8 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
 
     public KerasSequential Head => head;
 
-    public BaseInputTransform InputTransform { get; }
-
-    public int ImageSize => InputTransform.ImageSize;
+    /// <summary>Side in pixels the base sees (the spec's <c>data.image_size</c>).</summary>
+    public int ImageSize { get; }
 
     /// <summary>Trains the base's top <paramref name="stages"/> stages (Keras <c>trainable_layers</c>), freezes the rest.</summary>
     public void SetTrainableStages(int stages) => @base.SetTrainableStages(stages);
@@ -62,7 +64,7 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var features = @base.call(InputTransform.Apply(input));
+        var features = @base.call(ImageBatches.Resize(input, ImageSize));
         return head.call(features).MoveToOuterDisposeScope();
     }
 

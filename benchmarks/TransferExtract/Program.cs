@@ -2,6 +2,7 @@
 // One engine per process, so the peak working set is that engine's. See ../transfer-extract.sh.
 using System.Diagnostics;
 using System.Globalization;
+using Cifar.Data;
 using Cifar.Models.Transfer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,8 +15,10 @@ var batch = options.TryGetValue("batch", out var b) ? int.Parse(b, CultureInfo.I
 var threads = options.TryGetValue("threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
 set_num_threads(threads);
 
-// Random 32x32 uint8 images, as CIFAR-10's; throughput does not depend on content.
-using var images = randint(0, 256, [count, 3, 32, 32], generator: new Generator(1)).to_type(ScalarType.Byte);
+// Random 32x32 images, as CIFAR-10's, normalised as DataPreparation does for this base (once, outside the timing);
+// throughput does not depend on content.
+using var raw = randint(0, 256, [count, 3, 32, 32], generator: new Generator(1)).to_type(ScalarType.Byte);
+using var images = ChannelNormalization.CntkBgrMeanSubtraction.Apply(raw);
 using var pretrained = engine == "torch" ? CntkResNet18.Load() : null;
 using IFeatureExtractor extractor = engine switch
 {

@@ -1,6 +1,8 @@
 using Cifar.Data;
 using Cifar.Experiments;
+using TorchSharp;
 using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace Cifar.Models.Transfer;
 
@@ -66,9 +68,10 @@ public static partial class PretrainedBases
     }
 
     /// <summary>
-    /// The torchvision architecture of <paramref name="baseName"/> with the weights of a PyTorch state dict file (read
-    /// with TorchSharp.PyBridge). The classifier's keys (<c>fc.*</c>, <c>classifier.*</c>) are ignored; every key of the
-    /// base must be present, else <see cref="CifarUserException"/> (Download) names the first missing one.
+    /// The torchvision architecture of <paramref name="baseName"/> with the weights of a PyTorch state dict file
+    /// (torch.save's zip format, read with TorchSharp.PyBridge, or its legacy format, see
+    /// <see cref="LegacyTorchCheckpoint"/>). The classifier's keys (<c>fc.*</c>, <c>classifier.*</c>) are ignored;
+    /// every key of the base must be present with its shape, else <see cref="CifarUserException"/> (Download).
     /// </summary>
     public static PretrainedBase LoadTorchVision(TransferBase baseName, string path, string? weightsName = null)
     {
@@ -76,27 +79,7 @@ public static partial class PretrainedBases
         var model = CreateArchitecture(baseName, cntkLayout: false, $"imagenet ({weightsName ?? Path.GetFileName(path)})", sha256);
         try
         {
-            var loaded = new Dictionary<string, bool>(StringComparer.Ordinal);
-            try
-            {
-                model.load_py(path, strict: false, loadedParameters: loaded);
-            }
-            catch (Exception e) when (e is InvalidDataException or NotImplementedException or InvalidCastException
-                                          or IOException or ArgumentException or KeyNotFoundException)
-            {
-                throw new CifarUserException(UserErrorKind.Download, $"{path}: not a PyTorch state dict for {model.Description.Architecture}: {e.Message}", e);
-            }
-            // Files saved before PyTorch 0.4.1 have no num_batches_tracked; it only matters to BatchNorm(momentum=None).
-            var missing = model.state_dict().Keys
-                .Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !loaded.GetValueOrDefault(k))
-                .ToList();
-            if (missing.Count > 0)
-                throw new CifarUserException(UserErrorKind.Download,
-                    $"{path}: not {model.Description.Architecture} weights: '{missing[0]}' is missing ({missing.Count} keys in all).");
-            // PyBridge leaves the unpickled tensors to the garbage collector; reclaim their native memory now (VGG16's
-            // file alone is 528 MB) rather than whenever finalizers happen to run.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+            LoadStateDict(model, path, model.Description.Architecture);
             return model;
         }
         catch
@@ -104,5 +87,57 @@ public static partial class PretrainedBases
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Loads every key of <paramref name="model"/>'s state dict from a torch.save file (zip or legacy format).</summary>
+    internal static void LoadStateDict(nn.Module model, string path, string architecture)
+    {
+        var state = model.state_dict();
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            if (LegacyTorchCheckpoint.IsLegacy(path))
+            {
+                var tensors = LegacyTorchCheckpoint.Read(path, state.ContainsKey);
+                try
+                {
+                    using var noGrad = torch.no_grad();
+                    foreach (var (key, source) in tensors)
+                    {
+                        var target = state[key];
+                        if (!target.shape.SequenceEqual(source.shape))
+                            throw new InvalidDataException($"'{key}' has shape [{string.Join(',', source.shape)}], expected [{string.Join(',', target.shape)}]");
+                        target.copy_(source);
+                        loaded.Add(key);
+                    }
+                }
+                finally
+                {
+                    foreach (var t in tensors.Values) t.Dispose();
+                }
+            }
+            else
+            {
+                var report = new Dictionary<string, bool>(StringComparer.Ordinal);
+                model.load_py(path, strict: false, loadedParameters: report);
+                loaded.UnionWith(report.Where(r => r.Value).Select(r => r.Key));
+                // PyBridge leaves the unpickled tensors to the garbage collector; reclaim their native memory now
+                // rather than whenever finalizers happen to run.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or NotImplementedException or InvalidCastException or EndOfStreamException
+                                      or IOException or ArgumentException or KeyNotFoundException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new CifarUserException(UserErrorKind.Download, $"{path}: not a PyTorch state dict for {architecture}: {e.Message}", e);
+        }
+        // Files saved before PyTorch 0.4.1 have no num_batches_tracked; it only matters to BatchNorm(momentum=None).
+        var missing = state.Keys
+            .Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !loaded.Contains(k))
+            .ToList();
+        if (missing.Count > 0)
+            throw new CifarUserException(UserErrorKind.Download,
+                $"{path}: not {architecture} weights: '{missing[0]}' is missing ({missing.Count} keys in all).");
     }
 }

@@ -103,6 +103,17 @@ public class TransferModelTests
     }
 
     [TorchFact]
+    public void Too_many_trainable_layers_is_a_user_error()
+    {
+        using var model = Model(trainableLayers: 0);
+
+        var error = Assert.Throws<CifarUserException>(() => model.SetTrainableStages(6));
+
+        Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
+        Assert.Equal("trainable_layers is 6; the resnet18-cntk base has 5 stages (layer4, layer3, layer2, layer1, stem), so it must be 0 to 5", error.Message);
+    }
+
+    [TorchFact]
     public void Summary_separates_trainable_and_frozen_parameters()
     {
         using var model = Model(trainableLayers: 1);

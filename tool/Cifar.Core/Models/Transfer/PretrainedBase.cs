@@ -89,10 +89,12 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
     /// train mode (BatchNorm uses its running statistics and does not update them: Keras' <c>training=False</c>).
     /// </summary>
     /// <param name="count">0 freezes the whole base; <see cref="StagesFromTop"/>.Count trains all of it.</param>
+    /// <exception cref="CifarUserException">InvalidInput: <paramref name="count"/> is outside 0 to the number of stages.</exception>
     public void SetTrainableStages(int count)
     {
         if (count < 0 || count > StagesFromTop.Count)
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"{Description.Architecture} has {StagesFromTop.Count} stages.");
+            throw new CifarUserException(UserErrorKind.InvalidInput, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"trainable_layers is {count}; the {Description.Architecture} base has {StagesFromTop.Count} stages ({string.Join(", ", StagesFromTop.Select(s => s.Name))}), so it must be 0 to {StagesFromTop.Count}"));
         TrainableStages = count;
         for (var i = 0; i < StagesFromTop.Count; i++)
         {

@@ -110,6 +110,25 @@ public class PretrainedWeightsTests
         Assert.Contains("features.0.0.weight", error.Message, StringComparison.Ordinal);
     }
 
+    [TorchFact]
+    public async Task Resnet18_bases_from_a_spec_need_no_network()
+    {
+        using var folder = new TempFolder();
+        var cache = new ArtifactCache(folder.Combine("cache"));
+        manual_seed(1);
+
+        using var imagenet = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18), cache);
+        using var scratch = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18, PretrainedWeights.None), cache);
+
+        Assert.Equal("resnet18-cntk", imagenet.Description.Architecture);
+        Assert.Equal(CntkResNet18.Sha256, imagenet.Description.WeightsSha256);
+        Assert.Equal("resnet18-cntk", scratch.Description.Architecture);
+        Assert.Equal(PretrainedBases.HashStateDict(scratch), scratch.Description.WeightsSha256);
+        Assert.StartsWith("none", scratch.Description.Weights, StringComparison.Ordinal);
+        Assert.Equal(0, imagenet.TrainableParameterCount);
+        Assert.Empty(folder.Contents("cache"));
+    }
+
     [Fact]
     public async Task Spec_weights_url_can_be_a_local_file()
     {

@@ -103,6 +103,34 @@ public class TransferModelTests
     }
 
     [TorchFact]
+    public void Every_base_pools_its_features_and_has_five_stages()
+    {
+        (TransferBase Base, bool Cntk, string Top, long Features)[] bases =
+        [
+            (TransferBase.ResNet18, true, "layer4", 512),
+            (TransferBase.ResNet18, false, "layer4", 512),
+            (TransferBase.ResNet50, false, "layer4", 2048),
+            (TransferBase.MobileNetV2, false, "features.14-18", 1280),
+            (TransferBase.Vgg16, false, "block5", 512),
+        ];
+        manual_seed(2);
+        using var images = rand([2, 3, 32, 32]);
+        foreach (var (b, cntk, top, features) in bases)
+        {
+            using var pretrained = PretrainedBases.CreateRandom(b, cntk);
+            pretrained.eval();
+            using var output = pretrained.call(images);
+
+            Assert.Equal(new long[] { 2, features }, output.shape);
+            Assert.Equal(features, pretrained.FeatureCount);
+            Assert.Equal(PretrainedBases.StageCount, pretrained.StagesFromTop.Count);
+            Assert.Equal(top, pretrained.StagesFromTop[0].Name);
+            Assert.Equal(PretrainedBases.Plan(new TransferModelSpec(b, PretrainedWeights.None, 0, [], cntk ? null : "x")).Architecture,
+                pretrained.Description.Architecture);
+        }
+    }
+
+    [TorchFact]
     public void Too_many_trainable_layers_is_a_user_error()
     {
         using var model = Model(trainableLayers: 0);

@@ -50,6 +50,7 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
 {
     private readonly IReadOnlyList<BaseStage> _stagesBottomUp;
     private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _beforePooling;
+    private readonly IReadOnlyList<nn.Module> _children;
 
     internal PretrainedBase(
         BaseDescription description,
@@ -60,6 +61,7 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
     {
         Description = description;
         foreach (var (name, module) in children) register_module(name, module);
+        _children = [.. children.Select(c => c.Module)];
         _stagesBottomUp = stagesBottomUp;
         _beforePooling = beforePooling ?? [];
         StagesFromTop = [.. stagesBottomUp.Reverse()];
@@ -119,6 +121,15 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
         foreach (var stage in _stagesBottomUp) x = stage.Forward(x, input);
         foreach (var m in _beforePooling) x = m.call(x);
         return x.mean([2, 3]).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var child in _children) child.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     internal PretrainedBase WithWeightsIdentity(string weights, string weightsSha256)

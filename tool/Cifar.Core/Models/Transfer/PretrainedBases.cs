@@ -125,6 +125,7 @@ public static partial class PretrainedBases
             stages.Add(new BaseStage($"block{stages.Count + 1}", layers[start..end]));
             start = end;
         }
-        return new PretrainedBase(description, [("features", features)], stages, [AdaptiveAvgPool2d([7, 7])]);
+        var avgpool = AdaptiveAvgPool2d([7, 7]);
+        return new PretrainedBase(description, [("features", features), ("avgpool", avgpool)], stages, [avgpool]);
     }
 }

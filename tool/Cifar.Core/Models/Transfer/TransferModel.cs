@@ -96,6 +96,16 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
         return new ModelSummary(rows, trainable + head.Summary.TrainableParameters, total + head.Summary.TotalParameters);
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            @base.Dispose();
+            head.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
     private Dictionary<BaseStage, int[]> StageOutputShapes()
     {
         var wasTraining = @base.training;

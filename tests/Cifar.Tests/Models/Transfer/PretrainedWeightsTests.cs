@@ -1,0 +1,145 @@
+using Cifar.Data;
+using Cifar.Experiments;
+using Cifar.Models.Transfer;
+using Cifar.Tests.Infra;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Cifar.Tests.Models.Transfer;
+
+public class PretrainedWeightsTests
+{
+    private static TransferModelSpec Spec(TransferBase b, PretrainedWeights w = PretrainedWeights.ImageNet, string? url = null) =>
+        new(b, w, 0, [new DenseLayer(10, Activation.Softmax)], url);
+
+    [Fact]
+    public void Resnet18_imagenet_is_the_bundled_cntk_model_unless_the_spec_names_a_weights_file()
+    {
+        var bundled = PretrainedBases.Plan(Spec(TransferBase.ResNet18));
+        Assert.Equal("resnet18-cntk", bundled.Architecture);
+        Assert.Null(bundled.WeightsFile);
+        Assert.Equal(ChannelNormalization.CntkBgrMeanSubtraction, bundled.InputNormalization);
+
+        var torchvision = PretrainedBases.Plan(Spec(TransferBase.ResNet18, url: "/mirror/resnet18-f37072fd.pth"));
+        Assert.Equal("resnet18", torchvision.Architecture);
+        Assert.Equal(TorchVisionWeights.ResNet18, torchvision.WeightsFile);
+        Assert.Equal(ChannelNormalization.ImageNetTorchvision, torchvision.InputNormalization);
+
+        var scratch = PretrainedBases.Plan(Spec(TransferBase.ResNet18, PretrainedWeights.None));
+        Assert.Equal("resnet18-cntk", scratch.Architecture);
+        Assert.Null(scratch.WeightsFile);
+    }
+
+    [Theory]
+    [InlineData(TransferBase.ResNet50, "resnet50", 2048, "0676ba61")]
+    [InlineData(TransferBase.MobileNetV2, "mobilenet_v2", 1280, "b0353104")]
+    [InlineData(TransferBase.Vgg16, "vgg16", 512, "397923af")]
+    public void Downloadable_bases_use_torchvision_files_and_normalization(TransferBase b, string architecture, int features, string prefix)
+    {
+        var plan = PretrainedBases.Plan(Spec(b));
+        Assert.Equal(architecture, plan.Architecture);
+        Assert.Equal(features, plan.FeatureCount);
+        Assert.Equal(prefix, plan.WeightsFile!.Sha256Prefix);
+        Assert.StartsWith("https://download.pytorch.org/models/", plan.WeightsFile.Url, StringComparison.Ordinal);
+        Assert.Equal(ChannelNormalization.ImageNetTorchvision, plan.InputNormalization);
+    }
+
+    [Fact]
+    public void Weights_source_is_spec_url_then_mirror_then_official()
+    {
+        var file = TorchVisionWeights.ResNet50;
+        Assert.Equal("http://a/x.pth", TorchVisionWeights.SourceOf(file, "http://a/x.pth", _ => "http://mirror/"));
+        Assert.Equal("http://mirror/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => "http://mirror/models/"));
+        Assert.Equal(Path.Combine("/srv/w", "resnet50-0676ba61.pth"), TorchVisionWeights.SourceOf(file, null, _ => "/srv/w"));
+        Assert.Equal("https://download.pytorch.org/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => null));
+    }
+
+    [TorchFact]
+    public async Task Downloaded_state_dict_is_verified_cached_and_loaded()
+    {
+        using var folder = new TempFolder();
+        using var server = new LoopbackHttpServer();
+        manual_seed(7);
+        using var original = PretrainedBases.CreateRandom(TransferBase.MobileNetV2);
+        var saved = folder.Combine("saved.pth");
+        original.save_py(saved);
+        var sha = FileHashes.Sha256(saved);
+        var file = new TorchVisionWeightsFile(TransferBase.MobileNetV2, $"mobilenet_v2-{sha[..8]}.pth", server.Serve("w.pth", File.ReadAllBytes(saved)));
+        var cache = new ArtifactCache(folder.Combine("cache"));
+
+        var path = await TorchVisionWeights.GetAsync(file, cache);
+        var again = await TorchVisionWeights.GetAsync(file, cache);
+        using var loaded = PretrainedBases.LoadTorchVision(TransferBase.MobileNetV2, path);
+
+        Assert.Equal(1, server.RequestsFor("w.pth"));
+        Assert.Equal(path, again);
+        Assert.Equal(cache.PathOf($"weights/{file.FileName}"), path);
+        Assert.Equal(sha, loaded.Description.WeightsSha256);
+        var expected = original.state_dict();
+        foreach (var (key, value) in loaded.state_dict())
+            Assert.True(value.equal(expected[key]).all().item<bool>(), key);
+    }
+
+    [Fact]
+    public async Task Hash_mismatch_is_a_download_error_and_leaves_the_cache_empty()
+    {
+        using var folder = new TempFolder();
+        using var server = new LoopbackHttpServer();
+        var file = new TorchVisionWeightsFile(TransferBase.ResNet50, "resnet50-0676ba61.pth", server.Serve("r.pth", [1, 2, 3, 4]));
+        var cache = new ArtifactCache(folder.Combine("cache"));
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync(file, cache));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.Contains("0676ba61", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(folder.Contents("cache"), p => p.StartsWith("weights/", StringComparison.Ordinal));
+    }
+
+    [TorchFact]
+    public void A_state_dict_of_another_architecture_is_a_download_error()
+    {
+        using var folder = new TempFolder();
+        using var other = nn.Linear(3, 2);
+        var path = folder.Combine("linear.pth");
+        other.save_py(path);
+
+        var error = Assert.Throws<CifarUserException>(() => PretrainedBases.LoadTorchVision(TransferBase.MobileNetV2, path));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.Contains("features.0.0.weight", error.Message, StringComparison.Ordinal);
+    }
+
+    [TorchFact]
+    public async Task Resnet18_bases_from_a_spec_need_no_network()
+    {
+        using var folder = new TempFolder();
+        var cache = new ArtifactCache(folder.Combine("cache"));
+        manual_seed(1);
+
+        using var imagenet = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18), cache);
+        using var scratch = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18, PretrainedWeights.None), cache);
+
+        Assert.Equal("resnet18-cntk", imagenet.Description.Architecture);
+        Assert.Equal(CntkResNet18.Sha256, imagenet.Description.WeightsSha256);
+        Assert.Equal("resnet18-cntk", scratch.Description.Architecture);
+        Assert.Equal(PretrainedBases.HashStateDict(scratch), scratch.Description.WeightsSha256);
+        Assert.StartsWith("none", scratch.Description.Weights, StringComparison.Ordinal);
+        Assert.Equal(0, imagenet.TrainableParameterCount);
+        Assert.Empty(folder.Contents("cache"));
+    }
+
+    [Fact]
+    public async Task Spec_weights_url_can_be_a_local_file()
+    {
+        using var folder = new TempFolder();
+        var local = folder.Combine("resnet50.pth");
+        await File.WriteAllBytesAsync(local, [9, 9]);
+        var cache = new ArtifactCache(folder.Combine("cache"));
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync(TorchVisionWeights.ResNet50, cache, local));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.StartsWith(local, error.Message, StringComparison.Ordinal);
+    }
+}

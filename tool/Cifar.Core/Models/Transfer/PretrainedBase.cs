@@ -1,0 +1,144 @@
+using Cifar.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cifar.Models.Transfer;
+
+/// <summary>
+/// A group of a base's layers that is frozen or trained as one: a ResNet's <c>layer4</c>, a VGG conv block. Keras'
+/// <c>trainable_layers</c> and <c>fine_tune.trainable_layers</c> count these from the top of the base.
+/// </summary>
+public sealed class BaseStage
+{
+    internal BaseStage(string name, IReadOnlyList<nn.Module<Tensor, Tensor>> modules)
+    {
+        if (modules.Count == 0) throw new ArgumentException("A stage needs at least one module.", nameof(modules));
+        Name = name;
+        Modules = modules;
+    }
+
+    /// <summary>e.g. <c>layer4</c>, <c>stem</c>, <c>block5</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The stage's modules in forward order.</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Modules { get; }
+
+    public IEnumerable<TorchSharp.Modules.Parameter> Parameters() => Modules.SelectMany(m => m.parameters());
+
+    public long ParameterCount => Parameters().Sum(p => p.numel());
+
+    internal Tensor Forward(Tensor x, Tensor keep)
+    {
+        foreach (var module in Modules)
+        {
+            var y = module.call(x);
+            // Free each activation as soon as the next exists: without autograd this caps memory at about two
+            // activations (a 224x224 ResNet otherwise keeps every block's output until the forward pass ends).
+            if (!ReferenceEquals(y, x) && !ReferenceEquals(x, keep)) x.Dispose();
+            x = y;
+        }
+        return x;
+    }
+}
+
+/// <summary>
+/// A pretrained convolutional base without its classifier: images normalised with <see cref="InputNormalization"/>
+/// ([N, 3, H, W], any size) in, globally average-pooled features [N, <see cref="FeatureCount"/>] out. State-dict keys are
+/// TorchVision's (<c>conv1.weight</c>, <c>layer4.1.bn2.running_var</c>, <c>features.0.0.weight</c>, ...).
+/// </summary>
+public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
+{
+    private readonly IReadOnlyList<BaseStage> _stagesBottomUp;
+    private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> _beforePooling;
+    private readonly IReadOnlyList<nn.Module> _children;
+
+    internal PretrainedBase(
+        BaseDescription description,
+        IReadOnlyList<(string Name, nn.Module Module)> children,
+        IReadOnlyList<BaseStage> stagesBottomUp,
+        IReadOnlyList<nn.Module<Tensor, Tensor>>? beforePooling = null)
+        : base(description.Architecture)
+    {
+        Description = description;
+        foreach (var (name, module) in children) register_module(name, module);
+        _children = [.. children.Select(c => c.Module)];
+        _stagesBottomUp = stagesBottomUp;
+        _beforePooling = beforePooling ?? [];
+        StagesFromTop = [.. stagesBottomUp.Reverse()];
+        var staged = stagesBottomUp.Sum(s => s.ParameterCount);
+        if (staged != ParameterCount)
+            throw new ArgumentException($"The stages hold {staged} of the base's {ParameterCount} parameters.", nameof(stagesBottomUp));
+        SetTrainableStages(0);
+    }
+
+    /// <summary>Name, feature count, input normalisation and weights identity of this base.</summary>
+    public BaseDescription Description { get; private set; }
+
+    public int FeatureCount => Description.FeatureCount;
+
+    /// <summary>What the weights expect: CNTK's BGR 0-255 mean subtraction or torchvision's ImageNet mean/std.</summary>
+    public ChannelNormalization InputNormalization => Description.InputNormalization;
+
+    /// <summary>Stages from the top (closest to the head) down: ResNet layer4, layer3, layer2, layer1, stem.</summary>
+    public IReadOnlyList<BaseStage> StagesFromTop { get; }
+
+    /// <summary>How many stages from the top currently train (the rest are frozen).</summary>
+    public int TrainableStages { get; private set; }
+
+    /// <summary>
+    /// Trains the top <paramref name="count"/> stages and freezes the rest, as Keras' <c>layer.trainable</c>: frozen
+    /// parameters get <c>requires_grad = false</c>, and frozen stages stay in eval mode even when the model is put in
+    /// train mode (BatchNorm uses its running statistics and does not update them: Keras' <c>training=False</c>).
+    /// </summary>
+    /// <param name="count">0 freezes the whole base; <see cref="StagesFromTop"/>.Count trains all of it.</param>
+    /// <exception cref="CifarUserException">InvalidInput: <paramref name="count"/> is outside 0 to the number of stages.</exception>
+    public void SetTrainableStages(int count)
+    {
+        if (count < 0 || count > StagesFromTop.Count)
+            throw new CifarUserException(UserErrorKind.InvalidInput, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"trainable_layers is {count}; the {Description.Architecture} base has {StagesFromTop.Count} stages ({string.Join(", ", StagesFromTop.Select(s => s.Name))}), so it must be 0 to {StagesFromTop.Count}"));
+        TrainableStages = count;
+        for (var i = 0; i < StagesFromTop.Count; i++)
+        {
+            var trainable = i < count;
+            foreach (var p in StagesFromTop[i].Parameters()) p.requires_grad = trainable;
+        }
+        train(training);
+    }
+
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        if (!train) return;
+        for (var i = TrainableStages; i < StagesFromTop.Count; i++)
+            foreach (var m in StagesFromTop[i].Modules) m.train(false);
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var stage in _stagesBottomUp) x = stage.Forward(x, input);
+        foreach (var m in _beforePooling) x = m.call(x);
+        return x.mean([2, 3]).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var child in _children) child.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    internal PretrainedBase WithWeightsIdentity(string weights, string weightsSha256)
+    {
+        Description = Description with { Weights = weights, WeightsSha256 = weightsSha256 };
+        return this;
+    }
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    public long TrainableParameterCount => parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+}

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Cifar.Data;
 using Cifar.Evaluation;
 using Cifar.Models;
+using Cifar.Models.Transfer;
+using System.Globalization;
 using Cifar.Reports;
 using Cifar.Reports.Comparison;
 using Cifar.Reproducibility;
@@ -57,8 +59,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             trained = spec.Model switch
             {
                 CnnModelSpec cnn => TrainCnn(spec, cnn, dataset, threads, cancellationToken),
-                _ => throw new CifarUserException(UserErrorKind.InvalidInput,
-                    $"{spec.SourcePath}: model type '{spec.Model.Type}' cannot be trained by this version"),
+                TransferModelSpec transfer => TrainTransfer(spec, transfer, dataset, threads, cancellationToken),
+                _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
             datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages);
         }
@@ -94,6 +96,82 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, resize, cancellationToken);
         return new Trained(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
     }
+
+    /// <summary>
+    /// Transfer learning as in Keras' guide: a pretrained base plus a head. A frozen base gives the same features every
+    /// epoch, so they are extracted once (and cached on disk) and only the head trains on them; an optional second
+    /// phase (training.fine_tune) unfreezes the top stages and trains the whole model on images at a low learning rate.
+    /// </summary>
+    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, Cifar10Dataset dataset, int threads, CancellationToken cancellationToken)
+    {
+        var plan = PretrainedBases.Plan(transfer);
+        using var data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed, plan.InputNormalization);
+        int imageSize = spec.Data.EffectiveImageSize;
+        string cacheRoot = CacheLocation.Resolve(options.CacheDir);
+        using var pretrained = PretrainedBases
+            .CreateAsync(transfer, new ArtifactCache(cacheRoot), new DownloadProgressAdapter(observer, $"{spec.Name}: ImageNet weights from"), cancellationToken)
+            .GetAwaiter().GetResult();
+        observer.Info($"{spec.Name}: base {pretrained.Description.Architecture} ({pretrained.Description.Weights})");
+        using var headGenerator = new Generator(unchecked((ulong)spec.Seed), CPU);
+        using var model = TransferModel.Create(transfer, pretrained, imageSize, headGenerator);
+        var summary = model.Summary();
+        var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed) { Threads = threads };
+
+        TrainingHistory history;
+        ClassificationReport evaluation;
+        double? extractionSeconds = null;
+        if (transfer.TrainableLayers == 0)
+        {
+            var clock = Stopwatch.StartNew();
+            using var extractor = FeatureExtractors.Create(pretrained, imageSize);
+            var cache = new FeatureCache(Path.Combine(cacheRoot, "features"));
+            var progress = new ExtractionProgressAdapter(observer, spec.Name);
+            Tensor Features(Split split, string name) => FeatureExtraction.GetOrExtract(
+                extractor, cache, ImageSubset.Of(split, name, dataset.Files.ContentHash), split.Images, data.Normalization, progress, cancellationToken);
+            using var trainFeatures = Features(data.Train, "train");
+            using var validationFeatures = Features(data.Validation, "validation");
+            using var testFeatures = Features(data.Test, "test");
+            extractionSeconds = clock.Elapsed.TotalSeconds;
+            observer.Info(string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: base features ready in {extractionSeconds:F1} s ({progress.ExtractedImages} images extracted, the rest from the cache)"));
+
+            history = Trainer.Fit(model.Head, trainFeatures, data.Train.Labels, validationFeatures, data.Validation.Labels, fit,
+                Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
+            evaluation = spec.Training.FineTune is null
+                ? Evaluator.Evaluate(model.Head, testFeatures, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken)
+                : null!;
+        }
+        else
+        {
+            history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
+                Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
+            evaluation = spec.Training.FineTune is null
+                ? Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken)
+                : null!;
+        }
+
+        if (spec.Training.FineTune is { } fineTune)
+        {
+            model.SetTrainableStages(fineTune.TrainableLayers);
+            summary = model.Summary();
+            observer.Info($"{spec.Name}: fine-tuning the top {fineTune.TrainableLayers} stage(s) of the base, learning_rate {fineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}");
+            var fineTuneFit = new FitOptions(fineTune.Epochs, spec.Data.BatchSize, spec.Training.Optimizer with { LearningRate = fineTune.LearningRate }, spec.Seed)
+            {
+                Threads = threads,
+                Phase = "fine_tune",
+                EpochOffset = history.Epochs.Count,
+            };
+            var second = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fineTuneFit,
+                Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), cancellationToken);
+            history = new TrainingHistory([.. history.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
+            evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
+        }
+
+        return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
+    }
+
+    /// <summary>Epochs the run may take: the first phase's, plus the fine-tuning phase's once the first is done.</summary>
+    private static int PlannedEpochs(ExperimentSpec spec, int? firstPhaseEpochs = null) =>
+        (firstPhaseEpochs ?? spec.Training.Epochs) + (spec.Training.FineTune?.Epochs ?? 0);
 
     private List<Callback> Callbacks(ExperimentSpec spec, int plannedEpochs)
     {

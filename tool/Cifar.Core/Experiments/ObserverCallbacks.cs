@@ -48,3 +48,31 @@ internal sealed class DownloadProgressAdapter(IRunObserver observer, string desc
         _bar = null;
     }
 }
+
+/// <summary>Shows feature extraction as a progress bar in images, and counts what was really extracted (not cached).</summary>
+internal sealed class ExtractionProgressAdapter(IRunObserver observer, string experiment) : Cifar.Models.Transfer.IExtractionProgress
+{
+    private IProgressSink? _bar;
+    private long _done;
+
+    public long ExtractedImages { get; private set; }
+
+    public void Begin(string description, long totalImages)
+    {
+        _done = 0;
+        _bar = observer.BeginProgress($"{experiment}: {description}", totalImages, ProgressUnit.Images);
+    }
+
+    public void Report(long imagesDone)
+    {
+        _done = imagesDone;
+        _bar?.Report(imagesDone);
+    }
+
+    public void Finish()
+    {
+        ExtractedImages += _done;
+        _bar?.Dispose();
+        _bar = null;
+    }
+}

@@ -52,18 +52,22 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             .GetAwaiter().GetResult();
         observer.Info($"{spec.Name}: CIFAR-10 {(files.FromCache ? "found in the cache" : "downloaded and verified")} ({files.Folder})");
 
-        Trained trained;
-        DatasetInfo datasetInfo;
+        // The raw uint8 images are only needed to prepare the splits (which never alias them): free them before training.
+        PreparedData data;
         using (var dataset = Cifar10Dataset.Load(files))
+            data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed, (spec.Model as TransferModelSpec) is { } t ? PretrainedBases.Plan(t).InputNormalization : null);
+
+        Trained trained;
+        using (data)
         {
             trained = spec.Model switch
             {
-                CnnModelSpec cnn => TrainCnn(spec, cnn, dataset, threads, cancellationToken),
-                TransferModelSpec transfer => TrainTransfer(spec, transfer, dataset, threads, cancellationToken),
+                CnnModelSpec cnn => TrainCnn(spec, cnn, data, threads, cancellationToken),
+                TransferModelSpec transfer => TrainTransfer(spec, transfer, data, files.ContentHash, threads, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
-            datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages);
         }
+        var datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages);
 
         var result = new ExperimentResult(
             spec.Name, spec.Description, spec.Seed, spec.SourceText, Hashing.Sha256Hex(spec.SourceText), environment, datasetInfo,
@@ -78,9 +82,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         return new RunOutcome(spec.Name, folder, trained.Evaluation.Accuracy);
     }
 
-    private Trained TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, Cifar10Dataset dataset, int threads, CancellationToken cancellationToken)
+    private Trained TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, int threads, CancellationToken cancellationToken)
     {
-        using var data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed);
         int imageSize = spec.Data.EffectiveImageSize;
         using var model = CnnBuilder.Build(cnn, imageSize, spec.Seed);
         // CIFAR-10 images are 32x32; other sizes are resized per batch, since a resized copy of the set may not fit in memory.
@@ -102,10 +105,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     /// epoch, so they are extracted once (and cached on disk) and only the head trains on them; an optional second
     /// phase (training.fine_tune) unfreezes the top stages and trains the whole model on images at a low learning rate.
     /// </summary>
-    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, Cifar10Dataset dataset, int threads, CancellationToken cancellationToken)
+    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, PreparedData data, string datasetHash, int threads, CancellationToken cancellationToken)
     {
-        var plan = PretrainedBases.Plan(transfer);
-        using var data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed, plan.InputNormalization);
         int imageSize = spec.Data.EffectiveImageSize;
         string cacheRoot = CacheLocation.Resolve(options.CacheDir);
         using var pretrained = PretrainedBases
@@ -118,7 +119,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed) { Threads = threads };
 
         TrainingHistory history;
-        ClassificationReport evaluation;
         double? extractionSeconds = null;
         if (transfer.TrainableLayers == 0)
         {
@@ -127,7 +127,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             var cache = new FeatureCache(Path.Combine(cacheRoot, "features"));
             var progress = new ExtractionProgressAdapter(observer, spec.Name);
             Tensor Features(Split split, string name) => FeatureExtraction.GetOrExtract(
-                extractor, cache, ImageSubset.Of(split, name, dataset.Files.ContentHash), split.Images, data.Normalization, progress, cancellationToken);
+                extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
             using var trainFeatures = Features(data.Train, "train");
             using var validationFeatures = Features(data.Validation, "validation");
             using var testFeatures = Features(data.Test, "test");
@@ -136,17 +136,17 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
 
             history = Trainer.Fit(model.Head, trainFeatures, data.Train.Labels, validationFeatures, data.Validation.Labels, fit,
                 Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
-            evaluation = spec.Training.FineTune is null
-                ? Evaluator.Evaluate(model.Head, testFeatures, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken)
-                : null!;
+            if (spec.Training.FineTune is null)
+            {
+                // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
+                var headEvaluation = Evaluator.Evaluate(model.Head, testFeatures, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
+                return new Trained(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
+            }
         }
         else
         {
             history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
                 Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
-            evaluation = spec.Training.FineTune is null
-                ? Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken)
-                : null!;
         }
 
         if (spec.Training.FineTune is { } fineTune)
@@ -163,8 +163,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             var second = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fineTuneFit,
                 Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), cancellationToken);
             history = new TrainingHistory([.. history.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
-            evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
         }
+        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
 
         return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
     }

@@ -84,12 +84,12 @@ public static class ReportWriter
             {
                 var (templateFile, outputFile) = format switch
                 {
-                    ReportFormat.Markdown => (ReportTemplates.MarkdownTemplate, "report.md"),
-                    ReportFormat.Html => (ReportTemplates.HtmlTemplate, "report.html"),
+                    ReportFormat.Markdown => ("report.md.scriban", "report.md"),
+                    ReportFormat.Html => ("report.html.scriban", "report.html"),
                     _ => throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown report format."),
                 };
-                var (text, source) = ReportTemplates.Load(templateFile, options.TemplatesFolder);
-                files.Add((outputFile, Utf8(ReportTemplates.Render(text, source, model))));
+                var (text, source) = ScribanTemplates.Load(templateFile, options.TemplatesFolder);
+                files.Add((outputFile, Utf8(ScribanTemplates.Render(text, source, model))));
             }
         }
         return files;

@@ -1,3 +1,4 @@
+using Cifar.Reports;
 using Cifar.Reports.Comparison;
 using Scriban.Runtime;
 
@@ -135,12 +136,12 @@ public sealed class ComparisonReportTests : IDisposable
     public void A_typo_in_a_template_is_a_user_error_not_a_blank()
     {
         var model = new ScriptObject { ["conclusion"] = "x" };
-        var unknownVariable = Assert.Throws<CifarUserException>(() => ComparisonTemplates.Render("{{ conclsion }}", "t.scriban", model));
+        var unknownVariable = Assert.Throws<CifarUserException>(() => ScribanTemplates.Render("{{ conclsion }}", "t.scriban", model));
         Assert.Equal(UserErrorKind.InvalidInput, unknownVariable.Kind);
-        var parseError = Assert.Throws<CifarUserException>(() => ComparisonTemplates.Render("{{ for }}", "t.scriban", model));
+        var parseError = Assert.Throws<CifarUserException>(() => ScribanTemplates.Render("{{ for }}", "t.scriban", model));
         Assert.Equal(UserErrorKind.InvalidInput, parseError.Kind);
         model["e"] = new ScriptObject { ["name"] = "cnn" };
-        Assert.Throws<CifarUserException>(() => ComparisonTemplates.Render("{{ e.nmae }}", "t.scriban", model));
+        Assert.Throws<CifarUserException>(() => ScribanTemplates.Render("{{ e.nmae }}", "t.scriban", model));
     }
 
     [Fact]

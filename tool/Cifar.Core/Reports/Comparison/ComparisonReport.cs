@@ -72,13 +72,18 @@ public static class ComparisonReport
 
     /// <summary>comparison.md; links to report folders and SVG files are relative to <paramref name="reportsRoot"/>.</summary>
     public static string RenderMarkdown(ComparisonResult result, string reportsRoot) =>
-        ComparisonTemplates.Render(ComparisonTemplates.Load(ComparisonTemplates.MarkdownTemplate),
-            ComparisonTemplates.MarkdownTemplate, Model(result, reportsRoot));
+        Render("comparison.md.scriban", Model(result, reportsRoot));
 
     /// <summary>comparison.html: self-contained (inline CSS and SVG), every text escaped.</summary>
     public static string RenderHtml(ComparisonResult result, string reportsRoot) =>
-        ComparisonTemplates.Render(ComparisonTemplates.Load(ComparisonTemplates.HtmlTemplate),
-            ComparisonTemplates.HtmlTemplate, Model(result, reportsRoot));
+        Render("comparison.html.scriban", Model(result, reportsRoot));
+
+    /// <summary>The built-in template <paramref name="templateFile"/>, rendered strictly.</summary>
+    private static string Render(string templateFile, ScriptObject model)
+    {
+        var (text, source) = ScribanTemplates.Load(templateFile);
+        return ScribanTemplates.Render(text, source, model);
+    }
 
     /// <summary>Validation accuracy per epoch, one colour per experiment.</summary>
     public static string ValidationAccuracySvg(ComparisonResult result)

@@ -6,16 +6,20 @@ using Scriban.Syntax;
 namespace Cifar.Reports;
 
 /// <summary>
-/// Loads and renders the Scriban report templates: the built-in ones embedded from templates/, or a user's own from a
-/// folder, file by file. A template mistake (syntax error, misspelt variable) is the user's error and fails loudly.
+/// Loads and renders the Scriban templates of every report (experiment report, comparison): the built-in ones
+/// embedded from templates/, or a user's own from a folder, file by file. Scriban renders an unknown variable or
+/// member as blank unless told not to, so rendering is strict and a template mistake (syntax error, misspelt
+/// variable) is the user's error and fails loudly.
 /// </summary>
-internal static class ReportTemplates
+internal static class ScribanTemplates
 {
-    public const string MarkdownTemplate = "report.md.scriban";
-    public const string HtmlTemplate = "report.html.scriban";
-
-    /// <summary>The template text and the name to quote in messages (the user's path, or the built-in resource name).</summary>
-    public static (string Text, string Source) Load(string fileName, string? userFolder)
+    /// <summary>
+    /// The template text and the name to quote in messages: <paramref name="fileName"/> from
+    /// <paramref name="userFolder"/> if that folder has it (the user's path), else the built-in resource
+    /// <c>templates/FILENAME</c>.
+    /// </summary>
+    /// <exception cref="CifarUserException">InvalidInput when <paramref name="userFolder"/> does not exist.</exception>
+    public static (string Text, string Source) Load(string fileName, string? userFolder = null)
     {
         if (userFolder is not null)
         {
@@ -27,13 +31,17 @@ internal static class ReportTemplates
             if (File.Exists(path)) return (File.ReadAllText(path), path);
         }
         var resource = "templates/" + fileName;
-        using var stream = typeof(ReportTemplates).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"The built-in template '{resource}' is not embedded in {typeof(ReportTemplates).Assembly.GetName().Name}.");
+        using var stream = typeof(ScribanTemplates).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The built-in template '{resource}' is not embedded in {typeof(ScribanTemplates).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
         return (reader.ReadToEnd(), "built-in " + resource);
     }
 
-    /// <summary>Renders with strict variables; a parse or render error becomes a <see cref="CifarUserException"/>.</summary>
+    /// <summary>
+    /// Parses and renders <paramref name="text"/> with strict variables and member access; <paramref name="source"/>
+    /// names the template in messages.
+    /// </summary>
+    /// <exception cref="CifarUserException">InvalidInput when the template does not parse or names something the model lacks.</exception>
     public static string Render(string text, string source, ScriptObject model)
     {
         // A checkout with CRLF endings must not change the report's bytes.
@@ -46,6 +54,8 @@ internal static class ReportTemplates
         var context = new TemplateContext
         {
             StrictVariables = true,
+            // A member of null or of a plain value is an error too, not a blank.
+            EnableRelaxedMemberAccess = false,
             // Defaults are 1,000 iterations per loop; a long history or a big model summary can exceed that.
             LoopLimit = 1_000_000,
             NewLine = "\n",

@@ -50,9 +50,9 @@ internal static class LearningCurveChart
 
         var title = isLoss ? "Loss" : "Accuracy";
         var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Escape(title)} per epoch: training and validation\" font-family=\"{Escape(FontFamily)}\" font-size=\"12\">\n"));
+        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{SvgChart.Escape(title)} per epoch: training and validation\" font-family=\"{SvgChart.Escape(FontFamily)}\" font-size=\"12\">\n"));
         svg.Append(Invariant($"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n"));
-        svg.Append(Invariant($"<text x=\"{F(Left)}\" y=\"26\" font-size=\"15\" font-weight=\"600\" fill=\"#111827\">{Escape(title)}</text>\n"));
+        svg.Append(Invariant($"<text x=\"{F(Left)}\" y=\"26\" font-size=\"15\" font-weight=\"600\" fill=\"#111827\">{SvgChart.Escape(title)}</text>\n"));
 
         // Grid and y ticks.
         var yDecimals = Decimals(isLoss ? yStep : yStep * 100);
@@ -63,7 +63,7 @@ internal static class LearningCurveChart
             var y = Y(value);
             var label = isLoss ? Fixed(value, yDecimals) : Fixed(value * 100, yDecimals) + "%";
             svg.Append(Invariant($"<line x1=\"{F(Left)}\" y1=\"{F(y)}\" x2=\"{F(Right)}\" y2=\"{F(y)}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>\n"));
-            svg.Append(Invariant($"<text x=\"{F(Left - 8)}\" y=\"{F(y + 4)}\" text-anchor=\"end\" fill=\"#374151\">{Escape(label)}</text>\n"));
+            svg.Append(Invariant($"<text x=\"{F(Left - 8)}\" y=\"{F(y + 4)}\" text-anchor=\"end\" fill=\"#374151\">{SvgChart.Escape(label)}</text>\n"));
         }
 
         // X ticks: whole epochs, at most about ten labels.
@@ -119,7 +119,7 @@ internal static class LearningCurveChart
             lo -= half;
             hi += half;
         }
-        var step = NiceStep((hi - lo) / 5);
+        var step = SvgChart.NiceStep((hi - lo) / 5);
         var min = Math.Floor(lo / step) * step;
         var max = Math.Ceiling(hi / step) * step;
         if (isLoss && lo >= 0) min = Math.Max(0, min);
@@ -130,14 +130,6 @@ internal static class LearningCurveChart
             if (max <= min) max = min + step;
         }
         return (min, max, step);
-    }
-
-    private static double NiceStep(double rough)
-    {
-        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        var fraction = rough / magnitude;
-        var nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-        return nice * magnitude;
     }
 
     private static int XStep(int epochs)
@@ -153,7 +145,7 @@ internal static class LearningCurveChart
 
     private static string XTick(double x, string label) =>
         Invariant($"<line x1=\"{F(x)}\" y1=\"{F(Bottom)}\" x2=\"{F(x)}\" y2=\"{F(Bottom + 5)}\" stroke=\"#6b7280\" stroke-width=\"1\"/>\n") +
-        Invariant($"<text x=\"{F(x)}\" y=\"{F(Bottom + 20)}\" text-anchor=\"middle\" fill=\"#374151\">{Escape(label)}</text>\n");
+        Invariant($"<text x=\"{F(x)}\" y=\"{F(Bottom + 20)}\" text-anchor=\"middle\" fill=\"#374151\">{SvgChart.Escape(label)}</text>\n");
 
     private static string Marker(double x, string color, string dash, string label, int row)
     {
@@ -162,7 +154,7 @@ internal static class LearningCurveChart
         var labelX = rightSide ? x + 5 : x - 5;
         var labelY = Top + 14 + (row * 16);
         return Invariant($"<line x1=\"{F(x)}\" y1=\"{F(Top)}\" x2=\"{F(x)}\" y2=\"{F(Bottom)}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>\n") +
-            Invariant($"<text x=\"{F(labelX)}\" y=\"{F(labelY)}\" text-anchor=\"{(rightSide ? "start" : "end")}\" fill=\"{color}\" font-size=\"11\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{Escape(label)}</text>\n");
+            Invariant($"<text x=\"{F(labelX)}\" y=\"{F(labelY)}\" text-anchor=\"{(rightSide ? "start" : "end")}\" fill=\"{color}\" font-size=\"11\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{SvgChart.Escape(label)}</text>\n");
     }
 
     private static string Series(List<(int Epoch, double Value)> points, string color, Func<double, double> x, Func<double, double> y, int count)
@@ -189,19 +181,11 @@ internal static class LearningCurveChart
     private static string LegendEntry(double x, string color, string label) =>
         Invariant($"<line x1=\"{F(x)}\" y1=\"22\" x2=\"{F(x + 22)}\" y2=\"22\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n") +
         Invariant($"<circle cx=\"{F(x + 11)}\" cy=\"22\" r=\"2.5\" fill=\"{color}\"/>\n") +
-        Invariant($"<text x=\"{F(x + 28)}\" y=\"26\" fill=\"#111827\">{Escape(label)}</text>\n");
+        Invariant($"<text x=\"{F(x + 28)}\" y=\"26\" fill=\"#111827\">{SvgChart.Escape(label)}</text>\n");
 
     private static string F(double value) => Fixed(value, 1);
 
     private static string Fixed(double value, int decimals) => ReportNumbers.Fixed(value, decimals) ?? "0";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>XML text/attribute escaping.</summary>
-    internal static string Escape(string text) => text
-        .Replace("&", "&amp;", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal)
-        .Replace(">", "&gt;", StringComparison.Ordinal)
-        .Replace("\"", "&quot;", StringComparison.Ordinal)
-        .Replace("'", "&#39;", StringComparison.Ordinal);
 }

@@ -31,7 +31,7 @@ internal static class LearningCurveChart
         var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Value)).ToList();
         var maxEpoch = Math.Max(2, points.Count == 0 ? 2 : points.Max(p => p.Epoch));
         var (yMin, yMax) = points.Count == 0 ? (0.0, 1.0) : (points.Min(p => p.Value), points.Max(p => p.Value));
-        var yStep = NiceStep((yMax - yMin) / 5);
+        var yStep = SvgChart.NiceStep((yMax - yMin) / 5);
         var lo = Math.Floor(yMin / yStep) * yStep;
         var hi = Math.Ceiling(yMax / yStep) * yStep;
         if (hi - lo < yStep)
@@ -53,10 +53,10 @@ internal static class LearningCurveChart
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(Width)}\" height=\"{N(Height)}\" viewBox=\"0 0 {N(Width)} {N(Height)}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"{Xml(title)}\">\n");
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(Width)}\" height=\"{N(Height)}\" viewBox=\"0 0 {N(Width)} {N(Height)}\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"{SvgChart.Escape(title)}\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{N(Width)}\" height=\"{N(Height)}\" fill=\"#ffffff\"/>\n");
         svg.Append(CultureInfo.InvariantCulture,
-            $"<text x=\"{N(Left)}\" y=\"22\" font-size=\"14\" font-weight=\"bold\" fill=\"#222222\">{Xml(title)}</text>\n");
+            $"<text x=\"{N(Left)}\" y=\"22\" font-size=\"14\" font-weight=\"bold\" fill=\"#222222\">{SvgChart.Escape(title)}</text>\n");
 
         // Horizontal grid lines with y ticks.
         for (var i = 0; ; i++)
@@ -70,10 +70,10 @@ internal static class LearningCurveChart
             svg.Append(CultureInfo.InvariantCulture,
                 $"<line x1=\"{N(Left)}\" y1=\"{N(y)}\" x2=\"{N(Left + plotW)}\" y2=\"{N(y)}\" stroke=\"#e3e3e3\"/>\n");
             svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{N(Left - 6)}\" y=\"{N(y + 4)}\" text-anchor=\"end\" fill=\"#555555\">{Xml(tick(value))}</text>\n");
+                $"<text x=\"{N(Left - 6)}\" y=\"{N(y + 4)}\" text-anchor=\"end\" fill=\"#555555\">{SvgChart.Escape(tick(value))}</text>\n");
         }
         // Epoch ticks.
-        var xStep = Math.Max(1, (int)NiceStep((maxEpoch - 1) / 8.0));
+        var xStep = Math.Max(1, (int)SvgChart.NiceStep((maxEpoch - 1) / 8.0));
         for (var epoch = 1; epoch <= maxEpoch; epoch += xStep)
         {
             var x = X(epoch);
@@ -87,7 +87,7 @@ internal static class LearningCurveChart
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{N(Left + plotW / 2)}\" y=\"{N(Height - 8)}\" text-anchor=\"middle\" fill=\"#333333\">epoch</text>\n");
         svg.Append(CultureInfo.InvariantCulture,
-            $"<text transform=\"translate(16 {N(Top + plotH / 2)}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333333\">{Xml(yLabel)}</text>\n");
+            $"<text transform=\"translate(16 {N(Top + plotH / 2)}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333333\">{SvgChart.Escape(yLabel)}</text>\n");
 
         for (var s = 0; s < series.Count; s++)
         {
@@ -114,7 +114,7 @@ internal static class LearningCurveChart
             svg.Append(CultureInfo.InvariantCulture,
                 $"<line x1=\"{N(lx)}\" y1=\"{N(ly)}\" x2=\"{N(lx + 22)}\" y2=\"{N(ly)}\" stroke=\"{colour}\" stroke-width=\"3\"/>\n");
             svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{N(lx + 28)}\" y=\"{N(ly + 4)}\" fill=\"#222222\">{Xml(Shorten(series[s].Name))}</text>\n");
+                $"<text x=\"{N(lx + 28)}\" y=\"{N(ly + 4)}\" fill=\"#222222\">{SvgChart.Escape(Shorten(series[s].Name))}</text>\n");
         }
         if (series.Any(s => s.MarkEpoch is not null))
         {
@@ -129,27 +129,7 @@ internal static class LearningCurveChart
         return svg.ToString();
     }
 
-    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
-    internal static double NiceStep(double rough)
-    {
-        if (!(rough > 0))
-        {
-            return 0.1;
-        }
-        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        var fraction = rough / magnitude;
-        var nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-        return nice * magnitude;
-    }
-
     private static string Shorten(string name) => name.Length <= 18 ? name : name[..17] + "…";
 
     private static string N(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);
-
-    internal static string Xml(string text) => text
-        .Replace("&", "&amp;", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal)
-        .Replace(">", "&gt;", StringComparison.Ordinal)
-        .Replace("\"", "&quot;", StringComparison.Ordinal)
-        .Replace("'", "&#39;", StringComparison.Ordinal);
 }

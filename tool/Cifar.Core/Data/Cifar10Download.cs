@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Cifar.Experiments;
+using Cifar.Reproducibility;
 
 namespace Cifar.Data;
 
@@ -101,7 +102,7 @@ public sealed class Cifar10Download
     {
         var text = new StringBuilder();
         foreach (var (file, md5) in md5s) text.Append(CultureInfo.InvariantCulture, $"{md5.ToLowerInvariant()}  {file}\n");
-        return FileHashes.Sha256OfText(text.ToString());
+        return Hashing.Sha256Hex(text.ToString());
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Cifar.Data;
 using Cifar.Experiments;
 using Cifar.Models.Transfer;
+using Cifar.Reproducibility;
 using Cifar.Tests.Infra;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -64,7 +65,7 @@ public class PretrainedWeightsTests
         using var original = PretrainedBases.CreateRandom(TransferBase.MobileNetV2);
         var saved = folder.Combine("saved.pth");
         original.save_py(saved);
-        var sha = FileHashes.Sha256(saved);
+        var sha = Hashing.Sha256HexOfFile(saved);
         var file = new TorchVisionWeightsFile(TransferBase.MobileNetV2, $"mobilenet_v2-{sha[..8]}.pth", server.Serve("w.pth", File.ReadAllBytes(saved)));
         var cache = new ArtifactCache(folder.Combine("cache"));
 

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Cifar.Reproducibility;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +40,7 @@ public static class CntkResNet18
         path ??= BundledPath;
         if (!File.Exists(path))
             throw new CifarUserException(UserErrorKind.Other, $"The bundled ResNet18 weights are missing: '{path}'. Reinstall the tool.");
-        var actual = FileSha256(path);
+        var actual = Hashing.Sha256HexOfFile(path);
         if (actual != Sha256)
             throw new CifarUserException(UserErrorKind.Download,
                 $"The bundled ResNet18 weights '{path}' are damaged: sha256 {actual}, expected {Sha256}. Reinstall the tool.");
@@ -123,11 +123,5 @@ public static class CntkResNet18
             }
         }
         return order;
-    }
-
-    internal static string FileSha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

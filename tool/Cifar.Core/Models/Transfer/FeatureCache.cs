@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using Cifar.Data;
+using Cifar.Reproducibility;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +22,7 @@ public sealed record ImageSubset(string DatasetSha256, string Split, IReadOnlyLi
         {
             var bytes = new byte[Indices.Count * 4];
             for (var i = 0; i < Indices.Count; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), Indices[i]);
-            return Convert.ToHexStringLower(SHA256.HashData(bytes));
+            return Hashing.Sha256Hex(bytes);
         }
     }
 
@@ -54,7 +54,7 @@ public sealed record FeatureCacheKey(string ExtractorIdentity, ChannelNormalizat
     }
 
     /// <summary>SHA-256 of <see cref="Text"/>: the cache file's name.</summary>
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text)));
+    public string Hash => Hashing.Sha256Hex(Text);
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Cifar.Data;
 using Cifar.Experiments;
+using Cifar.Reproducibility;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -75,7 +76,7 @@ public static partial class PretrainedBases
     /// </summary>
     public static PretrainedBase LoadTorchVision(TransferBase baseName, string path, string? weightsName = null)
     {
-        var sha256 = FileHashes.Sha256(path);
+        var sha256 = Hashing.Sha256HexOfFile(path);
         var model = CreateArchitecture(baseName, cntkLayout: false, $"imagenet ({weightsName ?? Path.GetFileName(path)})", sha256);
         try
         {

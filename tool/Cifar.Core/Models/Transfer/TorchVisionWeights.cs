@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Cifar.Data;
 using Cifar.Experiments;
+using Cifar.Reproducibility;
 
 namespace Cifar.Models.Transfer;
 
@@ -20,7 +21,7 @@ public sealed partial record TorchVisionWeightsFile(TransferBase Base, string Fi
     /// <summary>Throws <see cref="InvalidDataException"/> unless the file's SHA-256 starts with <see cref="Sha256Prefix"/>.</summary>
     public void Verify(string path)
     {
-        var actual = FileHashes.Sha256(path);
+        var actual = Hashing.Sha256HexOfFile(path);
         if (!actual.StartsWith(Sha256Prefix, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"sha256 is {actual}, expected it to start with {Sha256Prefix} (from the file name {FileName})");
     }

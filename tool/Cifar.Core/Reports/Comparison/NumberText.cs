@@ -17,13 +17,11 @@ internal static class NumberText
     /// <summary>Accuracy change in percentage points: +0.013 → "+1.30 pp".</summary>
     internal static string Points(double fractionDelta) => Signed(fractionDelta * 100, 2) + " pp";
 
-    /// <summary>Fixed decimals, invariant culture, never "-0.00".</summary>
-    internal static string Fixed(double value, int decimals)
-    {
-        var text = Math.Round(value, decimals, MidpointRounding.AwayFromZero)
-            .ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        return IsZeroText(text) ? text.TrimStart('-') : text.Replace("-", Minus, StringComparison.Ordinal);
-    }
+    /// <summary><see cref="ReportNumbers.Fixed"/> (fixed decimals, invariant culture, never "-0.00") with a typographic
+    /// minus; a non-finite value reads "NaN", "Infinity" or "−Infinity".</summary>
+    internal static string Fixed(double value, int decimals) =>
+        (ReportNumbers.Fixed(value, decimals) ?? value.ToString(CultureInfo.InvariantCulture))
+            .Replace("-", Minus, StringComparison.Ordinal);
 
     /// <summary>A delta with an explicit sign: "+0.013", "−0.020", and "0.000" when it rounds to zero.</summary>
     internal static string Signed(double delta, int decimals)
@@ -42,7 +40,7 @@ internal static class NumberText
 
     /// <summary>Thousands-separated count: 1234567 → "1,234,567".</summary>
     internal static string Count(long value) =>
-        value < 0 ? Minus + Count(-value) : value.ToString("N0", CultureInfo.InvariantCulture);
+        value < 0 ? Minus + Count(-value) : ReportNumbers.Count(value);
 
     /// <summary>A number as it would appear in a spec or JSON, shortest round-trip form.</summary>
     internal static string Plain(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Cifar.Data;
 using Cifar.Reproducibility;
@@ -66,7 +65,6 @@ public sealed record FeatureCacheKey(string ExtractorIdentity, ChannelNormalizat
 public sealed class FeatureCache
 {
     private static readonly byte[] Magic = "CIFARFT1"u8.ToArray();
-    private const int RowsPerChunk = 1024;
 
     /// <param name="folder">Created on first save; e.g. the download cache's <c>features/</c> subfolder.</param>
     public FeatureCache(string folder)
@@ -108,14 +106,7 @@ public sealed class FeatureCache
             var features = empty(rows, columns, ScalarType.Float32);
             try
             {
-                var buffer = new float[RowsPerChunk * columns];
-                var accessor = features.data<float>();
-                for (long row = 0; row < rows; row += RowsPerChunk)
-                {
-                    var count = (int)Math.Min(RowsPerChunk, rows - row) * columns;
-                    stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
-                    accessor.CopyFrom(buffer.AsSpan(0, count), 0, row * columns);
-                }
+                RawTensorData.Read<float>(stream, features, rows * columns);
                 return features;
             }
             catch
@@ -162,14 +153,7 @@ public sealed class FeatureCache
                 stream.Write(header);
 
                 using var contiguous = features.contiguous();
-                var accessor = contiguous.data<float>();
-                var buffer = new float[RowsPerChunk * columns];
-                for (long row = 0; row < rows; row += RowsPerChunk)
-                {
-                    var count = (int)Math.Min(RowsPerChunk, rows - row) * columns;
-                    accessor.CopyTo(buffer.AsSpan(0, count), 0, row * columns);
-                    stream.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
-                }
+                RawTensorData.Write<float>(stream, contiguous);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, final, overwrite: true);

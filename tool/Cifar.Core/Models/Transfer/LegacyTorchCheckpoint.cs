@@ -90,33 +90,14 @@ internal static class LegacyTorchCheckpoint
         var storage = empty(count, dtype);
         try
         {
-            const int chunk = 1 << 20;
             switch (dtype)
             {
                 case ScalarType.Float32:
-                {
-                    var buffer = new float[(int)Math.Min(chunk, count)];
-                    var accessor = storage.data<float>();
-                    for (long done = 0; done < count; done += buffer.Length)
-                    {
-                        var n = (int)Math.Min(buffer.Length, count - done);
-                        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
-                        accessor.CopyFrom(buffer.AsSpan(0, n), 0, done);
-                    }
+                    RawTensorData.Read<float>(stream, storage, count);
                     break;
-                }
                 case ScalarType.Int64:
-                {
-                    var buffer = new long[(int)Math.Min(chunk, count)];
-                    var accessor = storage.data<long>();
-                    for (long done = 0; done < count; done += buffer.Length)
-                    {
-                        var n = (int)Math.Min(buffer.Length, count - done);
-                        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
-                        accessor.CopyFrom(buffer.AsSpan(0, n), 0, done);
-                    }
+                    RawTensorData.Read<long>(stream, storage, count);
                     break;
-                }
                 default:
                 {
                     var bytes = new byte[checked((int)(count * storage.ElementSize))];

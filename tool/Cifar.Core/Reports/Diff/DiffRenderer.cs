@@ -367,9 +367,7 @@ public static class DiffRenderer
         foreach (var m in e.Metrics)
         {
             w.WriteStartObject(m.Key);
-            WriteNullable(w, "base", m.Base);
-            WriteNullable(w, "head", m.Head);
-            WriteNullable(w, "delta", m.Delta);
+            WriteBaseHeadDelta(w, m.Base, m.Head, m.Delta);
             if (m.Unit == MetricUnit.Accuracy)
             {
                 WriteNullable(w, "delta_points", e.AccuracyDeltaPoints);
@@ -382,9 +380,7 @@ public static class DiffRenderer
         {
             w.WriteStartObject();
             w.WriteString("class", c.Class);
-            WriteNullable(w, "base", c.Base);
-            WriteNullable(w, "head", c.Head);
-            WriteNullable(w, "delta", c.Delta);
+            WriteBaseHeadDelta(w, c.Base, c.Head, c.Delta);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -475,6 +471,13 @@ public static class DiffRenderer
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    private static void WriteBaseHeadDelta(Utf8JsonWriter w, double? baseValue, double? head, double? delta)
+    {
+        WriteNullable(w, "base", baseValue);
+        WriteNullable(w, "head", head);
+        WriteNullable(w, "delta", delta);
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, double? value)

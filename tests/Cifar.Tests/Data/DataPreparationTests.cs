@@ -24,9 +24,9 @@ public sealed class DataPreparationTests
         Assert.Equal(Enumerable.Range(0, TestCount), data.Test.SourceIndices);
         Assert.True(IsAscending(data.Train.SourceIndices) && IsAscending(data.Validation.SourceIndices));
         // Each row is the image and label of its source index (pixel values encode the index, see Dataset()).
-        AssertRowsMatch(dataset.TrainImages, dataset.TrainLabels, data.Validation);
-        AssertRowsMatch(dataset.TrainImages, dataset.TrainLabels, data.Train);
-        AssertRowsMatch(dataset.TestImages, dataset.TestLabels, data.Test);
+        AssertRowsMatch(dataset.TrainImages, dataset.TrainLabels, data.Validation, data.Normalization);
+        AssertRowsMatch(dataset.TrainImages, dataset.TrainLabels, data.Train, data.Normalization);
+        AssertRowsMatch(dataset.TestImages, dataset.TestLabels, data.Test, data.Normalization);
     }
 
     [TorchFact]
@@ -73,8 +73,8 @@ public sealed class DataPreparationTests
         Assert.Equal(300, data.Train.SourceIndices.Concat(data.Validation.SourceIndices).Distinct().Count());
         Assert.Equal(70, data.Test.SourceIndices.Distinct().Count());
         Assert.All(data.Test.SourceIndices, i => Assert.InRange(i, 0, TestCount - 1));
-        Assert.Equal((ScalarType.Float32, ScalarType.Int64), (data.Train.Images.dtype, data.Train.Labels.dtype));
-        Assert.True(data.Train.Images.is_contiguous());
+        Assert.Equal((ScalarType.Byte, ScalarType.Int64), (data.Train.Images.dtype, data.Train.Labels.dtype));
+        Assert.True(data.Train.Images.is_contiguous() && data.Validation.Images.is_contiguous() && data.Test.Images.is_contiguous());
     }
 
     [TorchFact]
@@ -118,7 +118,8 @@ public sealed class DataPreparationTests
             Assert.NotEqual(poolChannel.mean().item<double>(), data.Normalization.Mean[c], 4);
         }
 
-        using var normalized = data.Train.Images.to_type(ScalarType.Float64);
+        using var applied = data.Normalization.Apply(data.Train.Images);
+        using var normalized = applied.to_type(ScalarType.Float64);
         using var mean = normalized.mean([0, 2, 3]);
         using var std = normalized.std([0, 2, 3], unbiased: false);
         Assert.All(mean.data<double>().ToArray(), m => Assert.Equal(0, m, 4));
@@ -133,7 +134,8 @@ public sealed class DataPreparationTests
         using var data = DataPreparation.Prepare(dataset, Spec(Normalization.Rescale), seed: 1);
 
         using var expected = dataset.TestImages.to_type(ScalarType.Float32).div(255f);
-        Assert.True(data.Test.Images.allclose(expected, rtol: 0, atol: 1e-7));
+        using var normalized = data.Normalization.Apply(data.Test.Images);
+        Assert.True(normalized.allclose(expected, rtol: 0, atol: 1e-7));
         Assert.Equal("rescale", data.Normalization.Name);
     }
 
@@ -147,12 +149,14 @@ public sealed class DataPreparationTests
 
         Assert.Same(ChannelNormalization.ImageNetTorchvision, defaulted.Normalization);
         var rgb = dataset.TestImages[0, .., 0, 0].data<byte>().ToArray();
-        Assert.Equal((rgb[0] / 255.0 - 0.485) / 0.229, defaulted.Test.Images[0, 0, 0, 0].item<float>(), 5);
-        Assert.Equal((rgb[2] / 255.0 - 0.406) / 0.225, defaulted.Test.Images[0, 2, 0, 0].item<float>(), 5);
+        using var torchvision = defaulted.Normalization.Apply(defaulted.Test.Images);
+        Assert.Equal((rgb[0] / 255.0 - 0.485) / 0.229, torchvision[0, 0, 0, 0].item<float>(), 5);
+        Assert.Equal((rgb[2] / 255.0 - 0.406) / 0.225, torchvision[0, 2, 0, 0].item<float>(), 5);
         // CNTK: BGR order, 0-255, mean subtraction only.
-        Assert.Equal(rgb[2] - 103.1, cntk.Test.Images[0, 0, 0, 0].item<float>(), 4);
-        Assert.Equal(rgb[1] - 115.9, cntk.Test.Images[0, 1, 0, 0].item<float>(), 4);
-        Assert.Equal(rgb[0] - 123.2, cntk.Test.Images[0, 2, 0, 0].item<float>(), 4);
+        using var bgr = cntk.Normalization.Apply(cntk.Test.Images);
+        Assert.Equal(rgb[2] - 103.1, bgr[0, 0, 0, 0].item<float>(), 4);
+        Assert.Equal(rgb[1] - 115.9, bgr[0, 1, 0, 0].item<float>(), 4);
+        Assert.Equal(rgb[0] - 123.2, bgr[0, 2, 0, 0].item<float>(), 4);
     }
 
     [TorchFact]
@@ -178,14 +182,20 @@ public sealed class DataPreparationTests
 
     private static bool IsAscending(IReadOnlyList<int> values) => values.Zip(values.Skip(1)).All(p => p.First < p.Second);
 
-    /// <summary>Checks each prepared row against its source row (labels equal, pixels the rescaled originals).</summary>
-    private static void AssertRowsMatch(Tensor sourceImages, Tensor sourceLabels, Split split)
+    /// <summary>
+    /// Checks each prepared row against its source row: labels and raw pixels equal, and the pixels normalize (rescale)
+    /// to the rescaled originals.
+    /// </summary>
+    private static void AssertRowsMatch(Tensor sourceImages, Tensor sourceLabels, Split split, ChannelNormalization normalization)
     {
         using var index = torch.tensor(split.SourceIndices.Select(i => (long)i).ToArray());
         using var labels = sourceLabels.index_select(0, index);
         Assert.True(Identical(labels, split.Labels));
-        using var images = sourceImages.index_select(0, index).to_type(ScalarType.Float32).div(255f);
-        Assert.True(images.allclose(split.Images, rtol: 0, atol: 1e-6));
+        using var pixels = sourceImages.index_select(0, index);
+        Assert.True(Identical(pixels, split.Images));
+        using var images = pixels.to_type(ScalarType.Float32).div(255f);
+        using var normalized = normalization.Apply(split.Images);
+        Assert.True(images.allclose(normalized, rtol: 0, atol: 1e-6));
     }
 
     private static DataSpec Spec(

@@ -89,6 +89,50 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.True(File.Exists(_temp.Combine("reports", "comparison.html")));
     }
 
+    /// <summary>
+    /// The transfer paths get uint8 splits and normalize each batch: head on cached features then fine-tuning, and a
+    /// base trainable from the start. A random-init ResNet18 needs no download.
+    /// </summary>
+    [TorchFact]
+    public void Transfer_runs_with_a_frozen_or_trainable_base_train_on_normalized_batches()
+    {
+        string Spec(string name, int trainableLayers, string fineTune)
+        {
+            string yaml = $"""
+                name: {name}
+                seed: 7
+                data:
+                  dataset: cifar10
+                  normalization: imagenet
+                  validation_split: 0.2
+                  batch_size: 32
+                  url: {_archive.WriteTo(_temp.Combine("cifar-10-binary.tar.gz"))}
+                model:
+                  type: transfer
+                  base: resnet18
+                  weights: none
+                  trainable_layers: {trainableLayers}
+                  head:
+                    - dense: {"{units: 10}"}
+                training:
+                  epochs: 1
+                  optimizer: {"{type: adam, learning_rate: 0.001}"}
+                {fineTune}
+                """;
+            string path = _temp.Combine(name + ".yaml");
+            File.WriteAllText(path, yaml);
+            return path;
+        }
+
+        var frozen = Run(Spec("frozen", 0, "  fine_tune: {trainable_layers: 1, epochs: 1, learning_rate: 0.0001}"), _temp.Combine("reports"));
+        var trainable = Run(Spec("trainable", 1, ""), _temp.Combine("reports"));
+
+        string frozenMetrics = File.ReadAllText(Path.Combine(frozen.Folder, "metrics.json"));
+        Assert.Contains("fine_tune", frozenMetrics, StringComparison.Ordinal);
+        Assert.Equal(3, Directory.GetFiles(_temp.Combine("cache", "features"), "*.features").Length); // train, validation, test
+        Assert.InRange(trainable.TestAccuracy, 0, 1);
+    }
+
     private static string WithoutTiming(string report)
     {
         int begin = report.IndexOf("<!-- timing:begin -->", StringComparison.Ordinal);

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Cifar.Data;
 
 /// <summary>One split of prepared data. Owns its tensors.</summary>
-/// <param name="Images">float32 [N,3,32,32], normalized, contiguous.</param>
+/// <param name="Images">uint8 [N,3,32,32], RGB, contiguous: the raw pixels (a quarter of float32's size). Turn each batch
+/// into model input with <see cref="PreparedData.Normalization"/> (<see cref="ChannelNormalization.Apply"/>) where it is used.</param>
 /// <param name="Labels">int64 [N].</param>
 /// <param name="SourceIndices">For each row, its index in the original CIFAR-10 split it came from (train or test),
 /// ascending: lets a report or test check which images were used.</param>
@@ -21,7 +22,9 @@ public sealed record Split(Tensor Images, Tensor Labels, IReadOnlyList<int> Sour
     }
 }
 
-/// <summary>Train, validation and test splits ready for training, and how they were normalized.</summary>
+/// <summary>Train, validation and test splits ready for training, and how to normalize their images per batch.</summary>
+/// <param name="Normalization">What every batch of images goes through before the model (statistics, if any, from the
+/// training split only).</param>
 public sealed record PreparedData(Split Train, Split Validation, Split Test, IReadOnlyList<string> Classes, ChannelNormalization Normalization)
     : IDisposable
 {
@@ -39,8 +42,10 @@ public static class DataPreparation
     /// <summary>
     /// In order: a seeded subset of the training images (<c>train_samples</c>) and of the test images
     /// (<c>test_samples</c>), each sampled without replacement and kept in file order; a seeded validation split of
-    /// round(n x <c>validation_split</c>) images drawn from the training subset only; then normalization into float32.
-    /// Images stay 32x32: resize per batch with <see cref="ImageBatches.Resize"/> (all 50,000 at 224x224 would be 30 GB).
+    /// round(n x <c>validation_split</c>) images drawn from the training subset only; then the normalization to apply
+    /// per batch. Images stay uint8 and 32x32 (the 60,000 take 184 MB, 737 MB as float32): normalize each batch with
+    /// <see cref="PreparedData.Normalization"/>, then resize it with <see cref="ImageBatches.Resize"/> if needed (all
+    /// 50,000 at 224x224 would be 30 GB).
     /// </summary>
     /// <param name="seed">The spec's seed; subsets and split use their own streams derived from it.</param>
     /// <param name="pretrainedNormalization">What the pretrained base expects, used when the spec says
@@ -57,6 +62,7 @@ public static class DataPreparation
         var test = Subset(dataset.TestCount, spec.TestSamples, "data.test_samples", "test", seed, SeededSampling.Stream.TestSubset);
         var (train, validation) = SplitValidation(trainPool, spec.ValidationSplit, seed);
 
+        // Each split is one index_select of the dataset's pixels: a new contiguous uint8 tensor and no other copy.
         using var scope = torch.NewDisposeScope();
         var trainImages = Select(dataset.TrainImages, train);
         var normalization = spec.Normalization switch
@@ -69,7 +75,7 @@ public static class DataPreparation
 
         Split Make(Tensor images, Tensor labels, int[] indices)
         {
-            var split = new Split(normalization.Apply(images), Select(labels, indices), indices);
+            var split = new Split(images, Select(labels, indices), indices);
             split.Images.MoveToOuterDisposeScope();
             split.Labels.MoveToOuterDisposeScope();
             return split;

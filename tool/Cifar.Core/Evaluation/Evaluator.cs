@@ -10,7 +10,8 @@ public static class Evaluator
     /// cross-entropy of the logits, argmax predictions, then <see cref="ClassificationMetrics.Report"/>.
     /// </summary>
     /// <param name="model">Returns class logits (a softmax output layer is left out of forward; argmax is the same).</param>
-    /// <param name="inputs">float32 with the example axis first, e.g. [N, 3, 32, 32].</param>
+    /// <param name="inputs">float32 with the example axis first, e.g. [N, 3, 32, 32]; or e.g. uint8 pixels that
+    /// <paramref name="inputTransform"/> normalizes.</param>
     /// <param name="labels">Class indices [N], any integer type.</param>
     /// <param name="classes">Class names in index order; their count is the number of classes.</param>
     /// <param name="inputTransform">Applied to every batch before the model, as in training (e.g. a resize).</param>

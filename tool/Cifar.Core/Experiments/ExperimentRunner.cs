@@ -86,17 +86,21 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         using var model = CnnBuilder.Build(cnn, imageSize, spec.Seed);
-        // CIFAR-10 images are 32x32; other sizes are resized per batch, since a resized copy of the set may not fit in memory.
-        Func<Tensor, Tensor>? resize = imageSize == 32 ? null : batch => ImageBatches.Resize(batch, imageSize);
+        // The splits hold uint8 32x32 pixels: each batch is normalized, then resized to other sizes, since a float32
+        // copy of the set takes 4x its memory and a resized one may not fit at all.
+        var normalization = data.Normalization;
+        Func<Tensor, Tensor> input = imageSize == 32
+            ? normalization.Apply
+            : batch => ImageBatches.Resize(normalization.Apply(batch), imageSize);
 
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
         {
-            InputTransform = resize,
+            InputTransform = input,
             Threads = threads,
         };
         var history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
             Callbacks(spec, spec.Training.Epochs), cancellationToken);
-        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, resize, cancellationToken);
+        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
         return new Trained(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
     }
 
@@ -117,6 +121,9 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         using var model = TransferModel.Create(transfer, pretrained, imageSize, headGenerator);
         var summary = model.Summary();
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed) { Threads = threads };
+        // The whole model gets the splits' uint8 batches normalized here (TransferModel upsamples them itself); the
+        // head alone gets features, which need nothing.
+        Func<Tensor, Tensor> input = data.Normalization.Apply;
 
         TrainingHistory history;
         double? extractionSeconds = null;
@@ -145,7 +152,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         }
         else
         {
-            history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
+            history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit with { InputTransform = input },
                 Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
         }
 
@@ -157,6 +164,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             var fineTuneFit = new FitOptions(fineTune.Epochs, spec.Data.BatchSize, spec.Training.Optimizer with { LearningRate = fineTune.LearningRate }, spec.Seed)
             {
                 Threads = threads,
+                InputTransform = input,
                 Phase = "fine_tune",
                 EpochOffset = history.Epochs.Count,
             };
@@ -164,7 +172,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
                 Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), cancellationToken);
             history = new TrainingHistory([.. history.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
         }
-        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
+        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
 
         return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
     }

@@ -13,7 +13,8 @@ public static class Trainer
     /// validation pass in eval mode without gradients. Only parameters that require gradients are optimised. Each batch
     /// runs in its own dispose scope, so memory stays flat across epochs.
     /// </summary>
-    /// <param name="trainInputs">float32 [N, C, H, W], or [N, F] features for a transfer head; any rank with N first.</param>
+    /// <param name="trainInputs">float32 [N, C, H, W], or [N, F] features for a transfer head; any rank with N first. Any
+    /// dtype (e.g. uint8 pixels) that <see cref="FitOptions.InputTransform"/> turns into the model's input.</param>
     /// <param name="trainLabels">Class indices [N], any integer type (converted to int64 once).</param>
     /// <param name="callbacks">Run in order at every hook; early stopping and progress reporting are callbacks.</param>
     /// <returns>This fit's epochs (numbered from EpochOffset + 1), the epoch whose weights the model holds, and where it stopped.</returns>

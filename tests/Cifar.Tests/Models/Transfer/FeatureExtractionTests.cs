@@ -141,6 +141,28 @@ public class FeatureExtractionTests
     }
 
     [TorchFact]
+    public void Uint8_images_are_normalized_batch_by_batch_into_the_same_features()
+    {
+        using var folder = new TempFolder();
+        var cache = new FeatureCache(folder.Path);
+        using var pixels = randint(0, 256, [10, 3, 8, 8], generator: new Generator(7)).to_type(ScalarType.Byte);
+        var normalization = ChannelNormalization.CntkBgrMeanSubtraction;
+        using var normalized = normalization.Apply(pixels);
+        var extractor = new CountingExtractor("fake|base|w1|8x8");
+
+        using var fromPixels = FeatureExtraction.Extract(extractor, pixels, normalization);
+        using var fromNormalized = FeatureExtraction.Extract(extractor, normalized);
+        using var cached = FeatureExtraction.GetOrExtract(extractor, cache, Train, pixels, normalization);
+        using var reread = FeatureExtraction.GetOrExtract(extractor, cache, Train, normalized, normalization);
+
+        Assert.Equal(3 + 3 + 3, extractor.Calls); // batches of 4, 4, 2; the reread comes from the cache
+        Assert.True(fromPixels.equal(fromNormalized).all().item<bool>());
+        Assert.True(cached.equal(fromNormalized).all().item<bool>());
+        Assert.True(reread.equal(fromNormalized).all().item<bool>());
+        Assert.Throws<ArgumentException>(() => FeatureExtraction.Extract(extractor, pixels));
+    }
+
+    [TorchFact]
     public void Torch_extractor_runs_the_base_in_eval_mode_without_changing_it()
     {
         manual_seed(3);

@@ -11,13 +11,14 @@ public static class FeatureExtraction
 {
     /// <summary>
     /// Cached features of <paramref name="images"/> if <paramref name="cache"/> has them for this extractor and subset;
-    /// otherwise extracts them batch by batch (each batch upsampled, normalised and run, then freed) and saves them.
+    /// otherwise extracts them batch by batch (each batch normalised, upsampled and run, then freed) and saves them.
     /// </summary>
     /// <param name="images">
-    /// [n, 3, h, w] float, normalised with <paramref name="inputNormalization"/> (a <see cref="Split"/>'s images), exactly
-    /// the images of <paramref name="subset"/> in order.
+    /// [n, 3, h, w], exactly the images of <paramref name="subset"/> in order: uint8 pixels (a <see cref="Split"/>'s
+    /// images), normalised per batch with <paramref name="inputNormalization"/>; or float images already normalised with it.
     /// </param>
-    /// <param name="inputNormalization">How <paramref name="images"/> were normalised (<see cref="PreparedData.Normalization"/>).</param>
+    /// <param name="inputNormalization">What the images go through, or went through, before the base
+    /// (<see cref="PreparedData.Normalization"/>); part of the cache key.</param>
     /// <param name="cache">Null disables caching.</param>
     /// <returns>[n, extractor.FeatureCount] float32, owned by the caller.</returns>
     public static Tensor GetOrExtract(
@@ -34,7 +35,7 @@ public static class FeatureExtraction
         var key = new FeatureCacheKey(extractor.Identity, inputNormalization, subset);
         if (cache?.TryLoad(key, rows, extractor.FeatureCount) is { } cached) return cached;
 
-        var features = Extract(extractor, images, $"{subset.Split} features", progress, cancellationToken);
+        var features = Extract(extractor, images, inputNormalization, $"{subset.Split} features", progress, cancellationToken);
         try
         {
             cache?.Save(key, features);
@@ -48,12 +49,17 @@ public static class FeatureExtraction
     }
 
     /// <summary>Runs <paramref name="extractor"/> over <paramref name="images"/> in its batch size, without caching.</summary>
+    /// <param name="images">[n, 3, h, w] uint8 pixels, or float images already normalised for the extractor.</param>
+    /// <param name="inputNormalization">Applied to each batch of uint8 <paramref name="images"/> (only a batch at a time
+    /// exists as float32); required for uint8, unused for float images.</param>
     public static Tensor Extract(
-        IFeatureExtractor extractor, Tensor images, string description = "features",
+        IFeatureExtractor extractor, Tensor images, ChannelNormalization? inputNormalization = null, string description = "features",
         IExtractionProgress? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extractor);
         ArgumentNullException.ThrowIfNull(images);
+        var normalize = images.dtype != ScalarType.Byte ? null : inputNormalization
+            ?? throw new ArgumentException("uint8 images need the normalization to apply to them.", nameof(inputNormalization));
         var rows = images.shape[0];
         var features = empty(rows, extractor.FeatureCount, ScalarType.Float32);
         progress?.Begin(description, rows);
@@ -65,7 +71,9 @@ public static class FeatureExtraction
                 var count = Math.Min(extractor.BatchSize, rows - start);
                 using (var scope = NewDisposeScope())
                 {
-                    var batch = extractor.Extract(images.narrow(0, start, count));
+                    var input = images.narrow(0, start, count);
+                    if (normalize is not null) input = normalize.Apply(input);
+                    var batch = extractor.Extract(input);
                     if (batch.shape[0] != count || batch.shape[1] != extractor.FeatureCount)
                         throw new InvalidOperationException($"The extractor returned [{string.Join(", ", batch.shape)}] for {count} images.");
                     features.narrow(0, start, count).copy_(batch);

@@ -34,7 +34,8 @@ public interface IFeatureExtractor : IDisposable
     int BatchSize { get; }
 
     /// <summary>
-    /// [n, 3, h, w] normalised float images (as <see cref="Data.DataPreparation"/> prepares them) to [n, FeatureCount]
+    /// [n, 3, h, w] normalised float images (a batch of a <see cref="Split"/>'s images after
+    /// <see cref="PreparedData.Normalization"/>) to [n, FeatureCount]
     /// float32 features; the extractor upsamples them to its image size.
     /// </summary>
     Tensor Extract(Tensor images);

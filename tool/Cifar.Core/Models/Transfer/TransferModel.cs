@@ -11,8 +11,9 @@ namespace Cifar.Models.Transfer;
 /// are <c>base.*</c> (TorchVision's names) and <c>head.*</c> (Keras' names).
 /// </summary>
 /// <remarks>
-/// Input: float images as <see cref="DataPreparation"/> prepares them (32x32, normalised; for <c>normalization:
-/// imagenet</c> with <see cref="PretrainedBase.InputNormalization"/>), upsampled here one batch at a time
+/// Input: float batches of 32x32 images normalised with <see cref="PreparedData.Normalization"/> (the uint8 splits of
+/// <see cref="DataPreparation"/> through <see cref="ChannelNormalization.Apply"/>; for <c>normalization: imagenet</c>
+/// that is <see cref="PretrainedBase.InputNormalization"/>), upsampled here one batch at a time
 /// (<see cref="ImageBatches.Resize"/>), never the whole dataset. To train only the head on cached features
 /// (<see cref="FeatureExtraction"/>), train <see cref="Head"/> on [N, features] directly.
 /// </remarks>

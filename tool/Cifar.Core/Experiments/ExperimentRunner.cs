@@ -113,10 +113,27 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         string cacheRoot = CacheLocation.Resolve(options.CacheDir);
+        var featureCache = new FeatureCache(Path.Combine(cacheRoot, "features"));
+        bool frozen = transfer.TrainableLayers == 0;
+
+        // ONNX Runtime extracts from its own copy of the bundled base: do that before loading the TorchSharp copy, so
+        // the two (about 0.4 and 0.6 GB) are never in memory together.
+        FrozenFeatures? features = null;
+        if (frozen && FeatureExtractors.TryCreateWithoutBase(PretrainedBases.Plan(transfer), imageSize) is { } onnx)
+        {
+            using (onnx) features = ExtractFeatures(spec, onnx, featureCache, data, datasetHash, cancellationToken);
+        }
+
         using var pretrained = PretrainedBases
             .CreateAsync(transfer, new ArtifactCache(cacheRoot), new DownloadProgressAdapter(observer, $"{spec.Name}: ImageNet weights from"), cancellationToken)
             .GetAwaiter().GetResult();
         observer.Info($"{spec.Name}: base {pretrained.Description.Architecture} ({pretrained.Description.Weights})");
+        if (frozen && features is null)
+        {
+            using var extractor = FeatureExtractors.Create(pretrained, imageSize);
+            features = ExtractFeatures(spec, extractor, featureCache, data, datasetHash, cancellationToken);
+        }
+
         using var headGenerator = new Generator(unchecked((ulong)spec.Seed), CPU);
         using var model = TransferModel.Create(transfer, pretrained, imageSize, headGenerator);
         var summary = model.Summary();
@@ -126,28 +143,18 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         Func<Tensor, Tensor> input = data.Normalization.Apply;
 
         TrainingHistory history;
-        double? extractionSeconds = null;
-        if (transfer.TrainableLayers == 0)
+        if (features is not null)
         {
-            var clock = Stopwatch.StartNew();
-            using var extractor = FeatureExtractors.Create(pretrained, imageSize);
-            var cache = new FeatureCache(Path.Combine(cacheRoot, "features"));
-            var progress = new ExtractionProgressAdapter(observer, spec.Name);
-            Tensor Features(Split split, string name) => FeatureExtraction.GetOrExtract(
-                extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
-            using var trainFeatures = Features(data.Train, "train");
-            using var validationFeatures = Features(data.Validation, "validation");
-            using var testFeatures = Features(data.Test, "test");
-            extractionSeconds = clock.Elapsed.TotalSeconds;
-            observer.Info(string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: base features ready in {extractionSeconds:F1} s ({progress.ExtractedImages} images extracted, the rest from the cache)"));
-
-            history = Trainer.Fit(model.Head, trainFeatures, data.Train.Labels, validationFeatures, data.Validation.Labels, fit,
-                Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
-            if (spec.Training.FineTune is null)
+            using (features)
             {
-                // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
-                var headEvaluation = Evaluator.Evaluate(model.Head, testFeatures, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
-                return new Trained(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
+                history = Trainer.Fit(model.Head, features.Train, data.Train.Labels, features.Validation, data.Validation.Labels, fit,
+                    Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
+                if (spec.Training.FineTune is null)
+                {
+                    // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
+                    var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
+                    return new Trained(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds);
+                }
             }
         }
         else
@@ -174,7 +181,31 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         }
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
 
-        return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, extractionSeconds);
+        return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds);
+    }
+
+    /// <summary>Features of every split from a frozen base, from the on-disk cache where a previous run left them.</summary>
+    private FrozenFeatures ExtractFeatures(
+        ExperimentSpec spec, IFeatureExtractor extractor, FeatureCache cache, PreparedData data, string datasetHash, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var progress = new ExtractionProgressAdapter(observer, spec.Name);
+        Tensor Of(Split split, string name) => FeatureExtraction.GetOrExtract(
+            extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
+        var features = new FrozenFeatures(Of(data.Train, "train"), Of(data.Validation, "validation"), Of(data.Test, "test"), clock.Elapsed.TotalSeconds);
+        observer.Info(string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Name}: base features ready in {features.Seconds:F1} s ({progress.ExtractedImages} images extracted, the rest from the cache)"));
+        return features;
+    }
+
+    private sealed record FrozenFeatures(Tensor Train, Tensor Validation, Tensor Test, double Seconds) : IDisposable
+    {
+        public void Dispose()
+        {
+            Train.Dispose();
+            Validation.Dispose();
+            Test.Dispose();
+        }
     }
 
     /// <summary>Epochs the run may take: the first phase's, plus the fine-tuning phase's once the first is done.</summary>

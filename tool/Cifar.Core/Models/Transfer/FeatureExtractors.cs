@@ -48,6 +48,19 @@ public static class FeatureExtractors
     /// ONNX Runtime for the bundled CNTK ResNet18 at its native 224x224 with its bundled weights (1.25x TorchSharp's
     /// speed on 2 cores, with a lower peak memory, see <see cref="OnnxFeatureExtractor"/>); TorchSharp otherwise.
     /// </summary>
+    /// <summary>
+    /// The ONNX Runtime extractor when the plan is the bundled ResNet18 at its native 224x224, else null. It needs no
+    /// TorchSharp copy of the base, so a frozen-base run can extract before loading one and never hold both at once.
+    /// </summary>
+    public static IFeatureExtractor? TryCreateWithoutBase(BasePlan plan, int imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.Architecture == "resnet18-cntk" && plan.Weights == Cifar.Experiments.PretrainedWeights.ImageNet && plan.WeightsFile is null
+               && imageSize == CntkResNet18.OnnxImageSize
+            ? new OnnxFeatureExtractor()
+            : null;
+    }
+
     public static IFeatureExtractor Create(PretrainedBase pretrainedBase, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(pretrainedBase);

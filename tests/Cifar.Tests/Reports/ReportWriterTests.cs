@@ -213,7 +213,7 @@ public sealed class ReportWriterTests : IDisposable
              "macro_avg", "weighted_avg", "confusion_matrix", "history", "best_epoch", "stopped_epoch", "overfitting"],
             Keys(root));
         Assert.Equal(["accuracy", "loss"], Keys(root.GetProperty("test")));
-        Assert.Equal(["type", "trainable_parameters", "total_parameters"], Keys(root.GetProperty("model")));
+        Assert.Equal(["type", "description", "trainable_parameters", "total_parameters"], Keys(root.GetProperty("model")));
         Assert.Equal(ReportFixtures.Classes, root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
         Assert.All(root.GetProperty("per_class").EnumerateArray(),
             row => Assert.Equal(["class", "precision", "recall", "f1", "support"], Keys(row)));

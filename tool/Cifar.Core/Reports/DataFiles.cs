@@ -31,7 +31,10 @@ internal static class DataFiles
             w.WriteString("spec_sha256", result.SpecSha256);
             w.WriteString("dataset_sha256", result.Dataset.Sha256);
             w.WriteStartObject("model");
-            w.WriteString("type", result.ModelType);
+            // `type` is the spec's model.type (cnn | transfer), what comparisons and diffs key on; ModelType starts with
+            // it (SpecDescriptions.ModelType) and goes on with the base and its weights for a transfer model.
+            w.WriteString("type", result.ModelType.Split(':')[0]);
+            w.WriteString("description", result.ModelType);
             w.WriteNumber("trainable_parameters", result.ModelSummary.TrainableParameters);
             w.WriteNumber("total_parameters", result.ModelSummary.TotalParameters);
             w.WriteEndObject();

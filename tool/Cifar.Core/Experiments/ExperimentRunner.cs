@@ -194,7 +194,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
         var features = new FrozenFeatures(Of(data.Train, "train"), Of(data.Validation, "validation"), Of(data.Test, "test"), clock.Elapsed.TotalSeconds);
         observer.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{spec.Name}: base features ready in {features.Seconds:F1} s ({progress.ExtractedImages} images extracted, the rest from the cache)"));
+            $"{spec.Name}: base features ready in {features.Seconds:F1} s ({(progress.ExtractedImages == 0 ? "all from the feature cache" : $"{progress.ExtractedImages} images extracted, the rest from the feature cache")})"));
         return features;
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using Cifar.Data;
 using Cifar.Experiments;
 using Cifar.Models.Transfer;
@@ -77,8 +78,10 @@ public class TransferModelTests
             if (!inLayer4) Assert.False(changed, $"{key} changed");
         }
         Assert.False(Same(before["base.layer4.2.conv2.weight"], after["base.layer4.2.conv2.weight"]), "layer4 did not train");
-        // A trainable stage's batch norm runs in train mode: its moving statistics follow the batches.
-        Assert.False(Same(before["base.layer4.0.bn1.running_mean"], after["base.layer4.0.bn1.running_mean"]));
+        // Keras' fine-tuning guide: even a trainable stage's batch norm stays in inference mode, so its moving statistics
+        // keep their ImageNet values while its gamma and beta learn.
+        Assert.True(Same(before["base.layer4.0.bn1.running_mean"], after["base.layer4.0.bn1.running_mean"]));
+        Assert.False(Same(before["base.layer4.0.bn1.weight"], after["base.layer4.0.bn1.weight"]), "layer4's batch norm gamma did not train");
         Assert.False(Same(before["head.dense_1.weight"], after["head.dense_1.weight"]));
         Assert.Equal(model.Base.StagesFromTop[0].ParameterCount, model.Base.TrainableParameterCount);
         Assert.Equal("layer4", model.Base.StagesFromTop[0].Name);
@@ -98,7 +101,9 @@ public class TransferModelTests
         Assert.All(model.Base.StagesFromTop, s => Assert.All(s.Modules, m => Assert.False(m.training)));
         model.SetTrainableStages(5);
         model.train();
-        Assert.All(model.Base.StagesFromTop, s => Assert.All(s.Modules, m => Assert.True(m.training)));
+        Assert.All(model.Base.StagesFromTop, s => Assert.All(s.Modules.Where(m => m is not BatchNorm2d), m => Assert.True(m.training)));
+        // Batch norms of the base stay in inference mode even when every stage trains (Keras' training=False).
+        Assert.All(model.Base.modules().OfType<BatchNorm2d>(), bn => Assert.False(bn.training));
         Assert.Equal(model.Base.ParameterCount, model.Base.TrainableParameterCount);
     }
 

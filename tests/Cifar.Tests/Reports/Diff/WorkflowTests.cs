@@ -51,7 +51,7 @@ public sealed class WorkflowTests
         Assert.Contains("dotnet pack tool/Cifar.Cli -c Release", script, StringComparison.Ordinal);
         Assert.Contains("dotnet tool install --global --add-source artifacts/packages dotnet-cifar", script, StringComparison.Ordinal);
         Assert.Contains("$HOME/.dotnet/tools", script, StringComparison.Ordinal);
-        Assert.Contains("dotnet cifar run experiments/cnn.yaml experiments/transfer.yaml --output reports", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet cifar run experiments/cnn.yaml experiments/transfer.yaml experiments/transfer-finetune.yaml --output reports", script, StringComparison.Ordinal);
         Assert.Contains("dotnet cifar diff \"$BASE\" reports/ --format markdown --output diff.md --fail-on-regression 1", script, StringComparison.Ordinal);
         Assert.Contains(">> \"$GITHUB_STEP_SUMMARY\"", script, StringComparison.Ordinal);
 

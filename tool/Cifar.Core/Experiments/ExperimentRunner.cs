@@ -160,7 +160,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         else
         {
             history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit with { InputTransform = input },
-                Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
+                [.. Callbacks(spec, PlannedEpochs(spec)), new NativeHeapTrim()], cancellationToken);
         }
 
         if (spec.Training.FineTune is { } fineTune)
@@ -176,7 +176,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
                 EpochOffset = history.Epochs.Count,
             };
             var second = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fineTuneFit,
-                Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), cancellationToken);
+                [.. Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), new NativeHeapTrim()], cancellationToken);
             history = new TrainingHistory([.. history.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
         }
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);

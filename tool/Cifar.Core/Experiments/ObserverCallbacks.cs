@@ -76,3 +76,9 @@ internal sealed class ExtractionProgressAdapter(IRunObserver observer, string ex
         _bar = null;
     }
 }
+
+/// <summary>Returns freed native memory to the OS after every batch; see <see cref="Reproducibility.NativeHeap"/>.</summary>
+internal sealed class NativeHeapTrim : Callback
+{
+    public override void OnBatchEnd(TrainingContext context, int batch, int batchCount, BatchLogs logs) => Reproducibility.NativeHeap.Trim();
+}

@@ -44,6 +44,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var clock = Stopwatch.StartNew();
+        // Seeds libtorch and fixes its thread count for the whole run (training reuses it: no per-fit override).
         int threads = RunSeeding.Configure(spec.Seed, options.Threads);
         var environment = EnvironmentInfo.Capture();
 
@@ -62,8 +63,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         {
             trained = spec.Model switch
             {
-                CnnModelSpec cnn => TrainCnn(spec, cnn, data, threads, cancellationToken),
-                TransferModelSpec transfer => TrainTransfer(spec, transfer, data, files.ContentHash, threads, cancellationToken),
+                CnnModelSpec cnn => TrainCnn(spec, cnn, data, cancellationToken),
+                TransferModelSpec transfer => TrainTransfer(spec, transfer, data, files.ContentHash, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
         }
@@ -82,7 +83,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         return new RunOutcome(spec.Name, folder, trained.Evaluation.Accuracy);
     }
 
-    private Trained TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, int threads, CancellationToken cancellationToken)
+    private Trained TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, CancellationToken cancellationToken)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         using var model = CnnBuilder.Build(cnn, imageSize, spec.Seed);
@@ -96,7 +97,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
         {
             InputTransform = input,
-            Threads = threads,
         };
         var history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
             Callbacks(spec, spec.Training.Epochs), cancellationToken);
@@ -109,7 +109,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     /// epoch, so they are extracted once (and cached on disk) and only the head trains on them; an optional second
     /// phase (training.fine_tune) unfreezes the top stages and trains the whole model on images at a low learning rate.
     /// </summary>
-    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, PreparedData data, string datasetHash, int threads, CancellationToken cancellationToken)
+    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, PreparedData data, string datasetHash, CancellationToken cancellationToken)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         string cacheRoot = CacheLocation.Resolve(options.CacheDir);
@@ -137,7 +137,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         using var headGenerator = new Generator(unchecked((ulong)spec.Seed), CPU);
         using var model = TransferModel.Create(transfer, pretrained, imageSize, headGenerator);
         var summary = model.Summary();
-        var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed) { Threads = threads };
+        var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed);
         // The whole model gets the splits' uint8 batches normalized here (TransferModel upsamples them itself); the
         // head alone gets features, which need nothing.
         Func<Tensor, Tensor> input = data.Normalization.Apply;
@@ -170,7 +170,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             observer.Info($"{spec.Name}: fine-tuning the top {fineTune.TrainableLayers} stage(s) of the base, learning_rate {fineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}");
             var fineTuneFit = new FitOptions(fineTune.Epochs, spec.Data.BatchSize, spec.Training.Optimizer with { LearningRate = fineTune.LearningRate }, spec.Seed)
             {
-                Threads = threads,
                 InputTransform = input,
                 Phase = "fine_tune",
                 EpochOffset = history.Epochs.Count,

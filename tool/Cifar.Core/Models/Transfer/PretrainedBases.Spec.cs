@@ -23,7 +23,7 @@ public sealed record BasePlan(
 public static partial class PretrainedBases
 {
     /// <summary>Every base has five stages: ResNet stem + layer1-4, MobileNetV2 five resolution groups, VGG16 five blocks.</summary>
-    public const int StageCount = 5;
+    public const int StageCount = SpecVocabulary.BaseStages; // what the validator already accepts for trainable_layers
 
     /// <summary>
     /// Which base a spec asks for. <c>resnet18</c> with <c>imagenet</c> weights is the bundled offline CNTK ResNet18

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Training;
 using Spectre.Console;
+
+using Cifar.Running;
 
 namespace Cifar.Cli;
 

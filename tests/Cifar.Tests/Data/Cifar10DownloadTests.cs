@@ -184,8 +184,8 @@ public sealed class Cifar10DownloadTests : IDisposable
         // Both overrides beat CIFAR10_URL / CIFAR_CACHE_DIR, so this holds whatever the machine's environment says.
         var generated = new CifarArchiveBuilder(Records).Build();
         var path = generated.WriteTo(_files.Combine("c.tar.gz"));
-        var spec = new Cifar.Experiments.DataSpec(
-            Cifar.Experiments.DatasetName.Cifar10, Cifar.Experiments.Normalization.Rescale, 0.1, 32, null, null, null, Url: path);
+        var spec = new Cifar.Specs.DataSpec(
+            Cifar.Specs.DatasetName.Cifar10, Cifar.Specs.Normalization.Rescale, 0.1, 32, null, null, null, Url: path);
 
         var files = await DownloadFor(generated).EnsureAsync(spec, _cache.Path);
 

@@ -1,8 +1,8 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models;
 using Cifar.Tests.Infra;
 using static TorchSharp.torch;
-using Padding = Cifar.Experiments.Padding;
+using Padding = Cifar.Specs.Padding;
 
 namespace Cifar.Tests.Models;
 

@@ -1,4 +1,4 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 
 namespace Cifar.Tests.Models;
 

@@ -1,4 +1,4 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models;
 
 namespace Cifar.Tests.Models;

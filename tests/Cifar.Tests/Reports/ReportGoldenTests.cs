@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reports;
 
 namespace Cifar.Tests.Reports;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reports;
 using Cifar.Reproducibility;
 using Cifar.Training;

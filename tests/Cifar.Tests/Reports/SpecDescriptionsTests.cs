@@ -1,4 +1,4 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reports;
 
 namespace Cifar.Tests.Reports;
@@ -14,7 +14,7 @@ public class SpecDescriptionsTests
     public void A_cnn_with_adam_and_early_stopping()
     {
         var spec = Spec(new CnnModelSpec([new FlattenLayer(), new DenseLayer(10, Activation.Softmax)]),
-            new TrainingSpec(20, new OptimizerSpec(OptimizerType.Adam, 0.001), new EarlyStoppingSpec(Cifar.Experiments.Monitor.ValLoss, Patience: 3, RestoreBestWeights: true), null));
+            new TrainingSpec(20, new OptimizerSpec(OptimizerType.Adam, 0.001), new EarlyStoppingSpec(Cifar.Specs.Monitor.ValLoss, Patience: 3, RestoreBestWeights: true), null));
 
         var setup = SpecDescriptions.Setup(spec);
 

@@ -1,9 +1,9 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models;
 using Cifar.Tests.Infra;
 using Cifar.Tests.Models;
 using Cifar.Training;
-using Padding = Cifar.Experiments.Padding;
+using Padding = Cifar.Specs.Padding;
 
 namespace Cifar.Tests.Training;
 

@@ -1,10 +1,10 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models;
 using Cifar.Tests.Infra;
 using Cifar.Tests.Models;
 using Cifar.Training;
 using static TorchSharp.torch;
-using Monitor = Cifar.Experiments.Monitor;
+using Monitor = Cifar.Specs.Monitor;
 
 namespace Cifar.Tests.Training;
 

@@ -1,11 +1,11 @@
 using Cifar.Evaluation;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models;
 using Cifar.Tests.Infra;
 using Cifar.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Padding = Cifar.Experiments.Padding;
+using Padding = Cifar.Specs.Padding;
 
 namespace Cifar.Tests.Training;
 

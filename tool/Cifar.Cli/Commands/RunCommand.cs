@@ -1,5 +1,7 @@
 using System.CommandLine;
-using Cifar.Experiments;
+using Cifar.Specs;
+
+using Cifar.Running;
 
 namespace Cifar.Cli.Commands;
 

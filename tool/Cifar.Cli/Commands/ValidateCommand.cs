@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cifar.Experiments;
+using Cifar.Specs;
 
 namespace Cifar.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reproducibility;
 
 namespace Cifar.Data;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cifar.Experiments;
+using Cifar.Specs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Cifar.Experiments;
+using Cifar.Specs;
 
 namespace Cifar.Reports;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cifar.Experiments;
+using Cifar.Specs;
 
 namespace Cifar.Reports;
 
@@ -40,9 +40,9 @@ public static class SpecDescriptions
 
     private static string Normalization(Normalization n) => n switch
     {
-        Experiments.Normalization.Rescale => "rescale (pixels / 255)",
-        Experiments.Normalization.Standardize => "standardize (per-channel mean and std of the training split)",
-        Experiments.Normalization.ImageNet => "imagenet (the statistics the pretrained base expects)",
+        Specs.Normalization.Rescale => "rescale (pixels / 255)",
+        Specs.Normalization.Standardize => "standardize (per-channel mean and std of the training split)",
+        Specs.Normalization.ImageNet => "imagenet (the statistics the pretrained base expects)",
         _ => n.ToString(),
     };
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Cifar.Experiments;
+using Cifar.Specs;
 // ImplicitUsings bring System.Threading.Monitor into scope too.
-using Monitor = Cifar.Experiments.Monitor;
+using Monitor = Cifar.Specs.Monitor;
 using static TorchSharp.torch;
 
 namespace Cifar.Training;

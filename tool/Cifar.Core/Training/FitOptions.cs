@@ -1,4 +1,4 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 using static TorchSharp.torch;
 
 namespace Cifar.Training;

@@ -1,5 +1,5 @@
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models.Transfer;
 using Cifar.Reproducibility;
 using Cifar.Tests.Infra;

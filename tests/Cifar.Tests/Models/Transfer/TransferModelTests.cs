@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Models.Transfer;
 using Cifar.Tests.Infra;
 using TorchSharp;

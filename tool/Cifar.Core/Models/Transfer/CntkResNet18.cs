@@ -51,7 +51,7 @@ public static class CntkResNet18
     public static PretrainedBase Load(string? onnxPath = null)
     {
         var path = VerifiedBundledPath(onnxPath);
-        var model = PretrainedBases.CreateArchitecture(Experiments.TransferBase.ResNet18, cntkLayout: true, weights: "imagenet (bundled CNTK ResNet18.onnx)", weightsSha256: Sha256);
+        var model = PretrainedBases.CreateArchitecture(Specs.TransferBase.ResNet18, cntkLayout: true, weights: "imagenet (bundled CNTK ResNet18.onnx)", weightsSha256: Sha256);
         try
         {
             LoadWeights(model, OnnxModelFile.Read(path));

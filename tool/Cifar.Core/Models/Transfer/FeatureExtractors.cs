@@ -55,7 +55,7 @@ public static class FeatureExtractors
     public static IFeatureExtractor? TryCreateWithoutBase(BasePlan plan, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return plan.Architecture == "resnet18-cntk" && plan.Weights == Cifar.Experiments.PretrainedWeights.ImageNet && plan.WeightsFile is null
+        return plan.Architecture == "resnet18-cntk" && plan.Weights == Cifar.Specs.PretrainedWeights.ImageNet && plan.WeightsFile is null
                && imageSize == CntkResNet18.OnnxImageSize
             ? new OnnxFeatureExtractor()
             : null;
@@ -165,7 +165,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
         _output = new float[imagesPerRun * Features];
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [imagesPerRun, 3, Side, Side]);
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [imagesPerRun, Features, 1, 1]);
-        var description = new BaseDescription(Experiments.TransferBase.ResNet18, "resnet18-cntk", Features,
+        var description = new BaseDescription(Specs.TransferBase.ResNet18, "resnet18-cntk", Features,
             ChannelNormalization.CntkBgrMeanSubtraction, "imagenet (bundled CNTK ResNet18.onnx)", CntkResNet18.Sha256);
         Identity = FeatureExtractors.Identity("onnxruntime", description, Side);
     }

@@ -1,5 +1,5 @@
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reproducibility;
 using TorchSharp;
 using TorchSharp.PyBridge;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Reproducibility;
 
 namespace Cifar.Models.Transfer;

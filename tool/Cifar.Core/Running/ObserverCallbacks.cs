@@ -1,7 +1,9 @@
 using Cifar.Data;
 using Cifar.Training;
 
-namespace Cifar.Experiments;
+using Cifar.Specs;
+
+namespace Cifar.Running;
 
 /// <summary>Feeds the batches of each epoch to a progress bar and each finished epoch to the observer's epoch line.</summary>
 internal sealed class ProgressCallback(IRunObserver observer, string experiment, int plannedEpochs) : Callback

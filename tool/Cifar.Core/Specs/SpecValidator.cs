@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using static Cifar.Experiments.SpecVocabulary;
+using static Cifar.Specs.SpecVocabulary;
 
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 /// <summary>
 /// Turns a <see cref="SpecNode"/> tree into an <see cref="ExperimentSpec"/>, recording every problem instead of

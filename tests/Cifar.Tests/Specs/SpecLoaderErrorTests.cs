@@ -1,7 +1,7 @@
-using Cifar.Experiments;
-using static Cifar.Tests.Experiments.SpecTestFiles;
+using Cifar.Specs;
+using static Cifar.Tests.Specs.SpecTestFiles;
 
-namespace Cifar.Tests.Experiments;
+namespace Cifar.Tests.Specs;
 
 /// <summary>One test per kind of problem, each checking the exact line a user sees.</summary>
 public class SpecLoaderErrorTests

@@ -1,4 +1,4 @@
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 /// <summary>
 /// Every key and name the spec loader knows, in the order the reference documents them. The loader reads only these

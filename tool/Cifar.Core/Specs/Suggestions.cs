@@ -1,4 +1,4 @@
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 /// <summary>
 /// "Did you mean" for misspelt keys and names, in the manner of BenchmarkDotNet's CorrectionsSuggester: the closest

@@ -1,6 +1,8 @@
 using Cifar.Training;
 
-namespace Cifar.Experiments;
+using Cifar.Specs;
+
+namespace Cifar.Running;
 
 /// <summary>What a bar counts, so the console can format it (bytes with size and speed, images, batches).</summary>
 public enum ProgressUnit { Bytes, Images, Batches }

@@ -1,4 +1,4 @@
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 // The experiment spec after loading and validation: immutable, every default filled in, every name resolved to an
 // enum. Nothing downstream re-reads YAML or re-checks ranges. YAML keys are the snake_case of these names

@@ -1,8 +1,10 @@
 using Cifar.Data;
-using Cifar.Experiments;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 
-namespace Cifar.Tests.Experiments;
+using Cifar.Running;
+
+namespace Cifar.Tests.Running;
 
 /// <summary>The whole pipeline (spec -> data -> train -> evaluate -> report folder) on a generated CIFAR-format archive.</summary>
 [Collection("libtorch")]

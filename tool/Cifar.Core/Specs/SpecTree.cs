@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 /// <summary>A 1-based line and column in the spec file.</summary>
 internal readonly record struct SpecPosition(int Line, int Column)

@@ -1,8 +1,8 @@
-using Cifar.Experiments;
-using Monitor = Cifar.Experiments.Monitor;
-using static Cifar.Tests.Experiments.SpecTestFiles;
+using Cifar.Specs;
+using Monitor = Cifar.Specs.Monitor;
+using static Cifar.Tests.Specs.SpecTestFiles;
 
-namespace Cifar.Tests.Experiments;
+namespace Cifar.Tests.Specs;
 
 public class SpecLoaderExampleTests
 {

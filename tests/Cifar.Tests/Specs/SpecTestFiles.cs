@@ -1,6 +1,6 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 
-namespace Cifar.Tests.Experiments;
+namespace Cifar.Tests.Specs;
 
 /// <summary>Where the repository's spec files are, and helpers to run the loader on text.</summary>
 internal static class SpecTestFiles

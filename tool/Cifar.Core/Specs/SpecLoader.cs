@@ -1,4 +1,4 @@
-namespace Cifar.Experiments;
+namespace Cifar.Specs;
 
 /// <summary>
 /// Reads experiment specs (YAML, documented in docs/spec-reference.md) into validated <see cref="ExperimentSpec"/>

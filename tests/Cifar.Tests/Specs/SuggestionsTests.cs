@@ -1,6 +1,6 @@
-using Cifar.Experiments;
+using Cifar.Specs;
 
-namespace Cifar.Tests.Experiments;
+namespace Cifar.Tests.Specs;
 
 public class SuggestionsTests
 {

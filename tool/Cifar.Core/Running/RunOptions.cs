@@ -1,4 +1,6 @@
-namespace Cifar.Experiments;
+using Cifar.Specs;
+
+namespace Cifar.Running;
 
 /// <summary>Settings of one <c>dotnet cifar run</c> that are not part of any spec.</summary>
 /// <param name="OutputRoot">Folder receiving one report folder per experiment.</param>

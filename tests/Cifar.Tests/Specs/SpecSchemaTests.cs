@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cifar.Experiments;
-using static Cifar.Tests.Experiments.SpecTestFiles;
+using Cifar.Specs;
+using static Cifar.Tests.Specs.SpecTestFiles;
 
-namespace Cifar.Tests.Experiments;
+namespace Cifar.Tests.Specs;
 
 /// <summary>
 /// experiments/spec.schema.json is written by hand for editors; these tests hold it to the loader: the same keys in

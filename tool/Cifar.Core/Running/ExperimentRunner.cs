@@ -11,7 +11,9 @@ using Cifar.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Cifar.Experiments;
+using Cifar.Specs;
+
+namespace Cifar.Running;
 
 /// <summary>
 /// Runs validated specs end to end: seed -> data -> model -> train -> evaluate -> report. One experiment at a time;

@@ -107,19 +107,19 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var type = Choose(Required(map, "model", "type", ExpectedOneOf(ModelTypes)), "model.type", ModelTypes);
         if (map is null) return null;
 
-        var allowed = type switch { ModelKind.Cnn => CnnModelKeys, ModelKind.Transfer => TransferModelKeys, _ => ModelKeys };
+        var allowed = type switch { ModelType.Cnn => CnnModelKeys, ModelType.Transfer => TransferModelKeys, _ => ModelKeys };
         CheckKeys(map, "model", allowed, ModelKeys, key => key == "layers"
             ? "`model.layers` applies to cnn models only; model.type is 'transfer' (a transfer model's own layers go in `head`)"
             : $"`model.{key}` applies to transfer models only; model.type is 'cnn'");
 
-        if (type == ModelKind.Cnn)
+        if (type == ModelType.Cnn)
         {
             var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false);
             if (layers is not null) CheckCnnArchitecture(layers, imageSize);
             return new CnnModelSpec(layers?.Select(l => l.Layer).OfType<LayerSpec>().ToArray() ?? []);
         }
 
-        if (type != ModelKind.Transfer) return null;
+        if (type != ModelType.Transfer) return null;
 
         var baseModel = Choose(Required(map, "model", "base", ExpectedOneOf(Bases)), "model.base", Bases,
             KerasBaseAliases) ?? TransferBase.ResNet18;
@@ -144,8 +144,9 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         return new TransferModelSpec(baseModel, weights, trainable, head, weightsUrl);
     }
 
-    /// <summary>One entry of a layer list as read; <see cref="Layer"/> is null when its parameters had problems.</summary>
-    private sealed record LayerEntry(string Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
+    /// <summary>One entry of a layer list as read; <see cref="Kind"/> is null when the kind is unknown,
+    /// <see cref="Layer"/> when its parameters had problems (both already reported).</summary>
+    private sealed record LayerEntry(LayerKind? Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
 
     private List<LayerEntry>? ReadLayers(SpecNode? node, string path, bool head)
     {
@@ -169,16 +170,16 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     private LayerEntry ReadLayer(SpecNode item, string path, bool head)
     {
-        var kinds = head ? HeadLayerKinds : LayerKinds;
+        var kinds = head ? HeadLayerKinds : LayerKindNames;
         var example = head ? "`dense: {units: 10}`" : "`conv2d: {filters: 32, kernel_size: 3}`";
-        var unreadable = new LayerEntry("", null, path, item.Start, null);
+        var unreadable = new LayerEntry(null, null, path, item.Start, null);
         if (item is not SpecMapping entry)
         {
             if (item is SpecScalar { IsNull: false } s && kinds.Contains(s.Value))
             {
                 // "- flatten": the kind is clear, so the order checks can still use it.
                 example = $"`{s.Value}: {{...}}`";
-                unreadable = unreadable with { Kind = s.Value };
+                unreadable = unreadable with { Kind = LayerKinds.Find(s.Value) };
             }
 
             Problem(item, $"`{path}` is {item.Describe()}; expected a mapping with one layer kind, such as {example}");
@@ -191,26 +192,25 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 ? $"`{path}` is an empty mapping; expected one layer kind, such as {example}"
                 : $"`{path}` has {entry.Entries.Count} keys ({string.Join(", ", entry.Entries.Select(e => e.Key.Value))}); expected one layer kind per entry, with its parameters indented under it, such as {example}");
             return entry.Entries.Count > 0 && kinds.Contains(entry.Entries[0].Key.Value)
-                ? unreadable with { Kind = entry.Entries[0].Key.Value }
+                ? unreadable with { Kind = LayerKinds.Find(entry.Entries[0].Key.Value) }
                 : unreadable;
         }
 
         var (key, value) = (entry.Entries[0].Key, entry.Entries[0].Value);
-        var kind = key.Value;
-        if (!LayerKinds.Contains(kind))
+        if (LayerKinds.Find(key.Value) is not { } kind)
         {
-            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)}.{Suggestions.DidYouMean(kind, kinds)}");
+            Problem(key, $"`{path}` is '{key.Value}'; expected one of {string.Join(", ", kinds)}.{Suggestions.DidYouMean(key.Value, kinds)}");
             return unreadable;
         }
 
-        if (!kinds.Contains(kind))
+        if (!kinds.Contains(kind.Name))
         {
-            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)} (a transfer head works on the base's pooled feature vector)");
+            Problem(key, $"`{path}` is '{kind.Name}'; expected one of {string.Join(", ", kinds)} (a transfer head works on the base's pooled feature vector)");
             return unreadable;
         }
 
-        var paramPath = path + "." + kind;
-        var keys = LayerKeys[kind];
+        var paramPath = path + "." + kind.Name;
+        var keys = LayerKeys[kind.Name];
         SpecMapping parameters;
         if (value is SpecMapping m)
         {
@@ -229,100 +229,67 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         }
 
         var before = problems.Count;
-        var (line, column) = (item.Start.Line, item.Start.Column);
-        LayerSpec layer = kind switch
-        {
-            "conv2d" => new Conv2DLayer(
-                Int(Required(parameters, paramPath, "filters", "an integer >= 1"), paramPath + ".filters", 1) ?? 1,
-                Int(Required(parameters, paramPath, "kernel_size", "an integer >= 1"), paramPath + ".kernel_size", 1) ?? 1,
-                Int(parameters["strides"], paramPath + ".strides", 1) ?? 1,
-                Choose(parameters["padding"], paramPath + ".padding", Paddings) ?? Padding.Valid,
-                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
-                line, column),
-            "max_pooling2d" => new MaxPooling2DLayer(
-                Int(parameters["pool_size"], paramPath + ".pool_size", 1) ?? 2,
-                Int(parameters["strides"], paramPath + ".strides", 1),
-                line, column),
-            "flatten" => new FlattenLayer(line, column),
-            "dense" => new DenseLayer(
-                Int(Required(parameters, paramPath, "units", "an integer >= 1"), paramPath + ".units", 1) ?? 1,
-                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
-                line, column),
-            "dropout" => new DropoutLayer(
-                Number(Required(parameters, paramPath, "rate", "a number in [0, 1)"), paramPath + ".rate", Interval.Unit) ?? 0,
-                line, column),
-            "batch_normalization" => new BatchNormalizationLayer(
-                Number(parameters["momentum"], paramPath + ".momentum", Interval.Unit) ?? 0.99,
-                Number(parameters["epsilon"], paramPath + ".epsilon", Interval.Positive) ?? 0.001,
-                line, column),
-            _ => throw new InvalidOperationException($"Layer kind '{kind}' is in the vocabulary but not read."),
-        };
+        var layer = kind.Read(new LayerParameters(this, parameters, paramPath), item.Start.Line, item.Start.Column);
         return new LayerEntry(kind, problems.Count == before ? layer : null, path, item.Start, parameters["units"]);
     }
 
+    /// <summary>A layer's parameter mapping, read through the validator's checks (see <see cref="LayerKind.Read"/>).</summary>
+    private sealed class LayerParameters(SpecValidator validator, SpecMapping map, string path) : ILayerParameters
+    {
+        public int? Int(string key, bool required = false, int min = 1) => validator.Int(
+            required ? validator.Required(map, path, key, $"an integer >= {min.ToString(CultureInfo.InvariantCulture)}") : map[key],
+            path + "." + key, min);
+
+        public double? Number(string key, Interval interval, bool required = false) => validator.Number(
+            required ? validator.Required(map, path, key, $"a number {interval}") : map[key], path + "." + key, interval);
+
+        public T? Choose<T>(string key, Choice<T>[] choices) where T : struct => validator.Choose(map[key], path + "." + key, choices);
+    }
+
     /// <summary>
-    /// Follows the feature map through the layers as Keras would build them, so that an impossible network is
-    /// reported now rather than as a shape error from libtorch later. Output side for input side n, kernel or pool
-    /// size k and strides s: valid conv and pooling floor((n - k) / s) + 1, same conv ceil(n / s).
+    /// Follows the feature map through the layers with the shape rules the model is built with (<see cref="LayerPlanner"/>),
+    /// so that an impossible network is reported now rather than as a shape error from libtorch later.
     /// </summary>
     private void CheckCnnArchitecture(List<LayerEntry> layers, int? imageSize)
     {
-        int? side = imageSize; // Square inputs: one side is enough. Null once unknown (after an earlier problem).
-        LayerEntry? flatten = null;
-        // An unreadable entry (already reported) may be the flatten the user meant, so it silences that check.
-        var denseBeforeFlattenReported = false;
-        foreach (var entry in layers)
+        var found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], FeatureLayout.Image,
+            imageSize is { } side ? [3, side, side] : null);
+        var firstFlatten = layers.FirstOrDefault(l => l.Kind == LayerKinds.Flatten);
+        var needsFlatReported = false;
+        foreach (var problem in found)
         {
-            if (entry.Kind == "") denseBeforeFlattenReported = true;
-            var spatial = entry.Kind is "conv2d" or "max_pooling2d";
-            if (spatial && flatten is not null)
+            var entry = layers[problem.Index];
+            switch (problem.Reason)
             {
-                Problem(entry.Position, $"`{entry.Path}` is a {entry.Kind} after the flatten at {flatten.Path}; expected conv2d and max_pooling2d layers before flatten");
-                side = null;
+                case LayerProblemReason.NeedsImage when problem.Kind == LayerKinds.Flatten:
+                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {firstFlatten!.Path}); expected one flatten");
+                    break;
+                case LayerProblemReason.NeedsImage:
+                    var spatial = LayerKinds.All.Where(k => k.Input == FeatureLayout.Image && k.Output == FeatureLayout.Image).Select(k => k.Name);
+                    Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} after the flatten at {firstFlatten!.Path}; expected {string.Join(" and ", spatial)} layers before flatten");
+                    break;
+                case LayerProblemReason.NeedsFlat:
+                    // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
+                    if (!needsFlatReported)
+                        Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} before any flatten; expected a flatten between the convolutions and the first {problem.Kind.Name}");
+                    needsFlatReported = true;
+                    break;
+                default:
+                    Problem(entry.Position, $"`{entry.Path}` {problem.Message}");
+                    break;
             }
-            else if (entry.Kind == "flatten")
-            {
-                if (flatten is not null)
-                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {flatten.Path}); expected one flatten");
-                flatten ??= entry;
-            }
-            else if (entry.Kind == "dense" && flatten is null && !denseBeforeFlattenReported)
-            {
-                // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
-                Problem(entry.Position, $"`{entry.Path}` is a dense before any flatten; expected a flatten between the convolutions and the first dense");
-                denseBeforeFlattenReported = true;
-            }
-
-            if (entry.Kind == "") side = null;
-            if (!spatial || side is not { } n) continue;
-            side = entry.Layer switch
-            {
-                Conv2DLayer { Padding: Padding.Same } conv => (n + conv.Strides - 1) / conv.Strides,
-                Conv2DLayer conv => Shrink(n, conv.KernelSize, conv.Strides),
-                MaxPooling2DLayer pool => Shrink(n, pool.PoolSize, pool.EffectiveStrides),
-                _ => null,
-            };
-            if (side >= 1) continue;
-            side = null;
-            if (entry.Layer is Conv2DLayer c)
-                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than kernel_size {c.KernelSize}; expected an input of at least {c.KernelSize}x{c.KernelSize} (use padding: same, fewer poolings or a larger data.image_size)");
-            else if (entry.Layer is MaxPooling2DLayer p)
-                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than pool_size {p.PoolSize}; expected an input of at least {p.PoolSize}x{p.PoolSize} (use fewer poolings, padding: same or a larger data.image_size)");
         }
 
         CheckLastLayer(layers);
     }
 
-    private static int Shrink(int side, int window, int strides) =>
-        side < window ? 0 : ((side - window) / strides) + 1;
-
     /// <summary>The network's output is one logit per class, so the last layer is a dense with 10 units.</summary>
     private void CheckLastLayer(List<LayerEntry> layers)
     {
         var last = layers[^1];
-        if (last.Kind == "") return; // Already reported as unreadable.
-        if (last.Kind != "dense")
-            Problem(last.Position, $"`{last.Path}` is a {last.Kind}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
+        if (last.Kind is null) return; // Already reported as unreadable.
+        if (last.Kind != LayerKinds.Dense)
+            Problem(last.Position, $"`{last.Path}` is a {last.Kind.Name}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
         else if (last.Layer is DenseLayer { Units: not ClassCount } dense)
             Problem(last.Units!, $"`{last.Path}.dense.units` is '{dense.Units.ToString(CultureInfo.InvariantCulture)}' in the last layer; expected {ClassCount} (one per CIFAR-10 class)");
     }
@@ -645,24 +612,24 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
+}
 
-    /// <summary>A range of numbers, written in messages as "&gt; 0", "&gt;= 0", "in (0, 1)" or "in [0, 1)".</summary>
-    private sealed record Interval(double Lower, bool LowerClosed, double? Upper)
+/// <summary>A range of numbers, written in messages as "&gt; 0", "&gt;= 0", "in (0, 1)" or "in [0, 1)".</summary>
+internal sealed record Interval(double Lower, bool LowerClosed, double? Upper)
+{
+    public static readonly Interval Positive = new(0, false, null);
+    public static readonly Interval NonNegative = new(0, true, null);
+    public static readonly Interval OpenUnit = new(0, false, 1);
+    public static readonly Interval Unit = new(0, true, 1);
+
+    public bool Contains(double value) =>
+        (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);
+
+    public override string ToString()
     {
-        public static readonly Interval Positive = new(0, false, null);
-        public static readonly Interval NonNegative = new(0, true, null);
-        public static readonly Interval OpenUnit = new(0, false, 1);
-        public static readonly Interval Unit = new(0, true, 1);
-
-        public bool Contains(double value) =>
-            (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);
-
-        public override string ToString()
-        {
-            var lower = Lower.ToString(CultureInfo.InvariantCulture);
-            return Upper is { } upper
-                ? $"in {(LowerClosed ? '[' : '(')}{lower}, {upper.ToString(CultureInfo.InvariantCulture)})"
-                : $"{(LowerClosed ? ">=" : ">")} {lower}";
-        }
+        var lower = Lower.ToString(CultureInfo.InvariantCulture);
+        return Upper is { } upper
+            ? $"in {(LowerClosed ? '[' : '(')}{lower}, {upper.ToString(CultureInfo.InvariantCulture)})"
+            : $"{(LowerClosed ? ">=" : ">")} {lower}";
     }
 }

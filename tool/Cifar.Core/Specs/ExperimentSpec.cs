@@ -91,8 +91,6 @@ public sealed record CnnModelSpec(IReadOnlyList<LayerSpec> Layers) : ModelSpec
     public override string Type => "cnn";
 }
 
-public enum TransferBase { ResNet18, ResNet50, MobileNetV2, Vgg16 }
-
 public enum PretrainedWeights
 {
     /// <summary>ImageNet weights (offline bundled ResNet18, or torchvision's published files for the others).</summary>
@@ -102,10 +100,12 @@ public enum PretrainedWeights
 }
 
 /// <summary>A pretrained base, global average pooling, then the head's layer list (ends with dense 10).</summary>
+/// <param name="Base">The base's name as the catalogue spells it (<see cref="TransferBaseName.Name"/>, e.g. <c>resnet18</c>),
+/// whichever alias the spec used.</param>
 /// <param name="TrainableLayers">How many of the base's top stages train in the first phase; 0 = frozen.</param>
 /// <param name="WeightsUrl">Overrides where downloadable weights come from (mirror URL or local file).</param>
 public sealed record TransferModelSpec(
-    TransferBase Base,
+    string Base,
     PretrainedWeights Weights,
     int TrainableLayers,
     IReadOnlyList<LayerSpec> Head,

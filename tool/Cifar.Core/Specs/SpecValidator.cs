@@ -9,8 +9,11 @@ namespace Cifar.Specs;
 /// stopping at the first. Readers return a fallback value after recording a problem, so validation carries on; the
 /// spec they build is only used when no problem was recorded.
 /// </summary>
-internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory)
+internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory, IReadOnlyList<TransferBaseName> bases)
 {
+    /// <summary>The base of a transfer spec once read: fine_tune's range depends on its stage count.</summary>
+    private TransferBaseName? chosenBase;
+
     /// <summary>Where <c>name</c> was written, so <see cref="SpecLoader.LoadAll"/> can point at a duplicate.</summary>
     public SpecPosition NamePosition { get; private set; } = new(1, 1);
 
@@ -121,10 +124,14 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         if (type != ModelType.Transfer) return null;
 
-        var baseModel = Choose(Required(map, "model", "base", ExpectedOneOf(Bases)), "model.base", Bases,
-            KerasBaseAliases) ?? TransferBase.ResNet18;
+        Choice<int>[] names = [.. bases.Select((b, i) => new Choice<int>(b.Name, i))];
+        Choice<int>[] aliases = [.. bases.Select((b, i) => new Choice<int>(b.KerasAlias, i))];
+        chosenBase = Choose(Required(map, "model", "base", ExpectedOneOf(names)), "model.base", names, aliases) is { } index
+            ? bases[index]
+            : null;
         var weights = Choose(map["weights"], "model.weights", Weights) ?? PretrainedWeights.ImageNet;
-        var trainable = Int(map["trainable_layers"], "model.trainable_layers", 0, BaseStages) ?? 0;
+        // An unknown base (reported) leaves the range at the most any base allows, so no second problem is made up.
+        var trainable = Int(map["trainable_layers"], "model.trainable_layers", 0, StageCount) ?? 0;
         IReadOnlyList<LayerSpec> head = [new DenseLayer(ClassCount, Activation.Linear, map.Start.Line, map.Start.Column)];
         if (map["head"] is { } headNode)
         {
@@ -141,7 +148,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         if (weightsUrlNode is not null && weights == PretrainedWeights.None)
             Problem(map.KeyNode("weights_url")!,
                 "`model.weights_url` is set but model.weights is 'none'; expected weights_url only with weights: imagenet");
-        return new TransferModelSpec(baseModel, weights, trainable, head, weightsUrl);
+        return new TransferModelSpec(chosenBase?.Name ?? "", weights, trainable, head, weightsUrl);
     }
 
     /// <summary>One entry of a layer list as read; <see cref="Kind"/> is null when the kind is unknown,
@@ -294,6 +301,9 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             Problem(last.Units!, $"`{last.Path}.dense.units` is '{dense.Units.ToString(CultureInfo.InvariantCulture)}' in the last layer; expected {ClassCount} (one per CIFAR-10 class)");
     }
 
+    /// <summary>The stages of the chosen base, or the most of any base while none is chosen.</summary>
+    private int StageCount => chosenBase?.StageCount ?? bases.Max(b => b.StageCount);
+
     // ---- training
 
     private TrainingSpec ReadTraining(SpecMapping top, ModelSpec? model)
@@ -324,7 +334,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 Problem(map!.KeyNode("fine_tune")!, "`training.fine_tune` is set but model.type is 'cnn'; expected fine_tune only with a transfer model");
             CheckKeys(ft, P, FineTuneKeys, FineTuneKeys);
             fineTune = new FineTuneSpec(
-                Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {BaseStages}"), P + ".trainable_layers", 1, BaseStages) ?? 1,
+                Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {StageCount}"), P + ".trainable_layers", 1, StageCount) ?? 1,
                 Int(Required(ft, P, "epochs", "an integer >= 1"), P + ".epochs", 1) ?? 1,
                 Number(ft["learning_rate"], P + ".learning_rate", Interval.Positive) ?? 1e-5);
         }

@@ -77,23 +77,6 @@ internal static class SpecVocabulary
 
     public static readonly Choice<ModelType>[] ModelTypes = [new("cnn", ModelType.Cnn), new("transfer", ModelType.Transfer)];
 
-    public static readonly Choice<TransferBase>[] Bases =
-    [
-        new("resnet18", TransferBase.ResNet18),
-        new("resnet50", TransferBase.ResNet50),
-        new("mobilenet_v2", TransferBase.MobileNetV2),
-        new("vgg16", TransferBase.Vgg16),
-    ];
-
-    /// <summary>Keras' application names, accepted (in any letter case) besides <see cref="Bases"/>.</summary>
-    public static readonly Choice<TransferBase>[] KerasBaseAliases =
-    [
-        new("ResNet18", TransferBase.ResNet18),
-        new("ResNet50", TransferBase.ResNet50),
-        new("MobileNetV2", TransferBase.MobileNetV2),
-        new("VGG16", TransferBase.Vgg16),
-    ];
-
     public static readonly Choice<PretrainedWeights>[] Weights =
         [new("imagenet", PretrainedWeights.ImageNet), new("none", PretrainedWeights.None)];
 
@@ -123,9 +106,6 @@ internal static class SpecVocabulary
     public const int ImageSide = 32;
 
     public const int MaxImageSize = 512;
-
-    /// <summary>The most top stages of a base that <c>trainable_layers</c> can unfreeze: 5 is the whole base.</summary>
-    public const int BaseStages = 5;
 }
 
 /// <summary>The value of <c>model.type</c>, before the rest of the model is read.</summary>

@@ -64,6 +64,42 @@ public class ValidatorBuilderAgreementTests
         Assert.InRange(rejected, 20, 100);
     }
 
+    /// <summary>
+    /// Every entry of the layer-kind table, read with simple parameters, plans and builds a module whose output has
+    /// the planned shape: a kind added to the table without its module (or with a wrong shape rule) fails here.
+    /// </summary>
+    [TorchFact]
+    public void Every_layer_kind_builds_a_module_with_the_shape_its_rule_gives()
+    {
+        foreach (var kind in LayerKinds.All)
+        {
+            var layer = kind.Read(new SimpleParameters(), 0, 0);
+            Assert.IsType(kind.SpecType, layer);
+            Assert.Same(kind, LayerKinds.Of(layer));
+            int[] inputShape = kind.Input == FeatureLayout.Flat ? [6] : [3, 7, 7];
+            using var model = CnnBuilder.Build([layer], inputShape);
+            model.eval();
+            using var input = rand([2, .. inputShape.Select(d => (long)d)]);
+            using var output = model.call(input);
+
+            var planned = Assert.Single(model.Plan);
+            Assert.Equal(kind.KerasClass, model.Summary.Layers[0].Type);
+            Assert.Equal(planned.OutputShape.Select(d => (long)d), output.shape.Skip(1));
+            Assert.Equal(planned.Parameters,
+                model.parameters().Sum(p => p.numel()) + model.buffers().Where(b => b.dtype == ScalarType.Float32).Sum(b => b.numel()));
+        }
+    }
+
+    /// <summary>Smallest interesting values: 2 for integers, the middle of a range, the first name of a choice.</summary>
+    private sealed class SimpleParameters : ILayerParameters
+    {
+        public int? Int(string key, bool required = false, int min = 1) => Math.Max(min, 2);
+
+        public double? Number(string key, Interval interval, bool required = false) => interval.Upper is { } upper ? upper / 2 : interval.Lower + 0.5;
+
+        public T? Choose<T>(string key, Choice<T>[] choices) where T : struct => choices[0].Value;
+    }
+
     /// <summary>Each summary row's output shape is what the model built up to that layer outputs on a dummy batch,
     /// and the summary's total is the model's parameters plus batch norm's moving statistics.</summary>
     private static void AssertSummaryIsTheModel(LayerSpec[] layers, int imageSize, KerasSequential model)

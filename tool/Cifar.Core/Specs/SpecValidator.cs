@@ -118,7 +118,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         if (type == ModelType.Cnn)
         {
             var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false);
-            if (layers is not null) CheckCnnArchitecture(layers, imageSize);
+            if (layers is not null) CheckArchitecture(layers, FeatureLayout.Image, imageSize is { } side ? [3, side, side] : null);
             return new CnnModelSpec(layers?.Select(l => l.Layer).OfType<LayerSpec>().ToArray() ?? []);
         }
 
@@ -138,7 +138,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             var entries = ReadLayers(headNode, "model.head", head: true);
             if (entries is not null)
             {
-                CheckLastLayer(entries);
+                // The base's feature width is the catalogue's business; every head kind takes any width.
+                CheckArchitecture(entries, FeatureLayout.Flat, null);
                 head = entries.Select(l => l.Layer).OfType<LayerSpec>().ToArray();
             }
         }
@@ -255,12 +256,14 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     /// <summary>
     /// Follows the feature map through the layers with the shape rules the model is built with (<see cref="LayerPlanner"/>),
-    /// so that an impossible network is reported now rather than as a shape error from libtorch later.
+    /// so that an impossible network is reported now rather than as a shape error from libtorch later. Ends with the
+    /// last-layer check.
     /// </summary>
-    private void CheckCnnArchitecture(List<LayerEntry> layers, int? imageSize)
+    /// <param name="inputSizes">Null when unknown (after an invalid <c>data.image_size</c>, or a head's feature width).</param>
+    private void CheckArchitecture(List<LayerEntry> layers, FeatureLayout input, IReadOnlyList<int>? inputSizes)
     {
-        var found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], FeatureLayout.Image,
-            imageSize is { } side ? [3, side, side] : null);
+        var found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], input, inputSizes);
+        // In a list that starts with images, only a flatten makes the features flat.
         var firstFlatten = layers.FirstOrDefault(l => l.Kind == LayerKinds.Flatten);
         var needsFlatReported = false;
         foreach (var problem in found)

@@ -30,7 +30,7 @@ public class SpecDescriptionsTests
     [Fact]
     public void A_transfer_model_with_sgd_and_fine_tuning()
     {
-        var spec = Spec(new TransferModelSpec(TransferBase.MobileNetV2, PretrainedWeights.ImageNet, 0, [new DenseLayer(10, Activation.Softmax)], null),
+        var spec = Spec(new TransferModelSpec("mobilenet_v2", PretrainedWeights.ImageNet, 0, [new DenseLayer(10, Activation.Softmax)], null),
             new TrainingSpec(5, new OptimizerSpec(OptimizerType.Sgd, 0.01, Momentum: 0.9, Nesterov: true), null, new FineTuneSpec(2, 3, 1e-4)),
             Normalization.ImageNet, 224);
 

@@ -49,7 +49,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     private RunOutcome Run(string specPath, string output) =>
         new ExperimentRunner(new RunOptions(output, CacheDir: _temp.Combine("cache"), Threads: 1), SilentRunObserver.Instance,
                 new Cifar10Download(_archive.Md5s, _archive.RecordsPerBatch))
-            .Run(SpecLoader.Load(specPath));
+            .Run(ExperimentSpecs.Loader.Load(specPath));
 
     [TorchFact]
     public void A_run_writes_the_whole_report_folder()
@@ -84,7 +84,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     {
         var outcomes = new ExperimentRunner(new RunOptions(_temp.Combine("reports"), CacheDir: _temp.Combine("cache"), Threads: 1),
                 SilentRunObserver.Instance, new Cifar10Download(_archive.Md5s, _archive.RecordsPerBatch))
-            .RunAll([SpecLoader.Load(WriteSpec("alpha")), SpecLoader.Load(WriteSpec("beta"))]);
+            .RunAll([ExperimentSpecs.Loader.Load(WriteSpec("alpha")), ExperimentSpecs.Loader.Load(WriteSpec("beta"))]);
 
         Assert.Equal(["alpha", "beta"], outcomes.Select(o => o.Name));
         Assert.True(File.Exists(_temp.Combine("reports", "comparison.md")));

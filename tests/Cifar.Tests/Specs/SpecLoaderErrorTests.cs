@@ -1,3 +1,4 @@
+using Cifar.Running;
 using Cifar.Specs;
 using static Cifar.Tests.Specs.SpecTestFiles;
 
@@ -31,7 +32,7 @@ public class SpecLoaderErrorTests
     }
 
     [Fact]
-    public void The_base_spec_loads() => Assert.Equal("t", SpecLoader.Parse(Valid, "spec.yaml").Name);
+    public void The_base_spec_loads() => Assert.Equal("t", ExperimentSpecs.Loader.Parse(Valid, "spec.yaml").Name);
 
     [Fact]
     public void Invalid_yaml_syntax_is_one_line_at_the_parser_mark()
@@ -237,8 +238,8 @@ public class SpecLoaderErrorTests
             ["spec.yaml:10:7: `model.layers[2]` shrinks the feature map below 1x1: its input is 1x1, smaller than pool_size 2; expected an input of at least 2x2 (use fewer poolings, padding: same or a larger data.image_size)"],
             Problems(Edit("- flatten: {}", "- max_pooling2d: {pool_size: 16}\n    - max_pooling2d: {}\n    - flatten: {}")));
         // Same padding never shrinks the map to nothing, and a larger image_size makes room.
-        SpecLoader.Parse(Edit("- flatten: {}", "- max_pooling2d: {pool_size: 16}\n    - conv2d: {filters: 8, kernel_size: 3, padding: same}\n    - flatten: {}"), "spec.yaml");
-        SpecLoader.Parse(Edit("dataset: cifar10", "dataset: cifar10\n  image_size: 64").Replace("- flatten: {}", "- max_pooling2d: {pool_size: 16}\n    - max_pooling2d: {}\n    - flatten: {}", StringComparison.Ordinal), "spec.yaml");
+        ExperimentSpecs.Loader.Parse(Edit("- flatten: {}", "- max_pooling2d: {pool_size: 16}\n    - conv2d: {filters: 8, kernel_size: 3, padding: same}\n    - flatten: {}"), "spec.yaml");
+        ExperimentSpecs.Loader.Parse(Edit("dataset: cifar10", "dataset: cifar10\n  image_size: 64").Replace("- flatten: {}", "- max_pooling2d: {pool_size: 16}\n    - max_pooling2d: {}\n    - flatten: {}", StringComparison.Ordinal), "spec.yaml");
     }
 
     [Fact]
@@ -316,7 +317,7 @@ public class SpecLoaderErrorTests
         Assert.Equal(
             ["spec.yaml:5:21: `data.validation_split` is '0.00001', which holds out 0.5 of 50000 images and leaves the validation split empty; expected at least 1 image in each split"],
             Problems(Edit("dataset: cifar10", "dataset: cifar10\n  validation_split: 0.00001")));
-        SpecLoader.Parse(Edit("dataset: cifar10", "dataset: cifar10\n  train_samples: 10"), "spec.yaml");
+        ExperimentSpecs.Loader.Parse(Edit("dataset: cifar10", "dataset: cifar10\n  train_samples: 10"), "spec.yaml");
     }
 
     [Fact]
@@ -348,7 +349,7 @@ public class SpecLoaderErrorTests
         {
             var path = Path.Combine(folder.FullName, "spec.yaml");
             var expectedFolder = Path.Combine(folder.FullName, "nowhere");
-            var error = Assert.Throws<CifarUserException>(() => SpecLoader.Parse(Valid + "\nreport:\n  templates: nowhere", path));
+            var error = Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.Parse(Valid + "\nreport:\n  templates: nowhere", path));
             Assert.Equal([$"{path}:15:14: `report.templates` is 'nowhere'; expected an existing folder (looked for {expectedFolder})"], error.Lines);
         }
         finally
@@ -400,7 +401,7 @@ public class SpecLoaderErrorTests
         {
             try
             {
-                SpecLoader.Parse(input, "damaged.yaml");
+                ExperimentSpecs.Loader.Parse(input, "damaged.yaml");
             }
             catch (CifarUserException e)
             {
@@ -457,14 +458,14 @@ public class SpecLoaderErrorTests
     public void Unreadable_file_is_one_line()
     {
         var missing = Path.Combine(Path.GetTempPath(), "cifar-no-such-spec-" + Guid.NewGuid().ToString("N") + ".yaml");
-        var error = Assert.Throws<CifarUserException>(() => SpecLoader.Load(missing));
+        var error = Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.Load(missing));
         Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
         var line = Assert.Single(error.Lines);
         Assert.StartsWith(missing + ": cannot read: ", line, StringComparison.Ordinal);
 
         var folder = Path.GetTempPath();
         Assert.Equal([folder + ": cannot read: it is a folder; expected a YAML file"],
-            Assert.Throws<CifarUserException>(() => SpecLoader.Load(folder)).Lines);
+            Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.Load(folder)).Lines);
     }
 
     [Fact]
@@ -480,7 +481,7 @@ public class SpecLoaderErrorTests
             File.WriteAllText(second, Edit("{type: adam}", "{type: adma}"));
             File.WriteAllText(third, Valid);
 
-            var error = Assert.Throws<CifarUserException>(() => SpecLoader.LoadAll([first, second, third]));
+            var error = Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.LoadAll([first, second, third]));
             Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
             Assert.Equal(
                 [
@@ -493,7 +494,7 @@ public class SpecLoaderErrorTests
             File.WriteAllText(upper, Edit("name: t", "name: T"));
             Assert.Equal(
                 [$"{upper}:1:7: `name` is 'T', already used by {third}; expected a name of its own (it names the report folder)"],
-                Assert.Throws<CifarUserException>(() => SpecLoader.LoadAll([third, upper])).Lines);
+                Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.LoadAll([third, upper])).Lines);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Cifar.Running;
 using Cifar.Specs;
 using Monitor = Cifar.Specs.Monitor;
 using static Cifar.Tests.Specs.SpecTestFiles;
@@ -9,7 +10,7 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Cnn_example_loads_with_its_values_and_the_defaults()
     {
-        var spec = SpecLoader.Load(CnnExample);
+        var spec = ExperimentSpecs.Loader.Load(CnnExample);
 
         Assert.Equal("cnn", spec.Name);
         Assert.Equal("CNN from scratch on CIFAR-10", spec.Description);
@@ -46,14 +47,14 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Transfer_example_loads_with_its_values_and_the_defaults()
     {
-        var spec = SpecLoader.Load(TransferExample);
+        var spec = ExperimentSpecs.Loader.Load(TransferExample);
 
         Assert.Equal("transfer", spec.Name);
         Assert.Equal(new DataSpec(DatasetName.Cifar10, Normalization.ImageNet, 0.1, 64, 224, null, null, null), spec.Data);
         Assert.Equal(224, spec.Data.EffectiveImageSize);
 
         var model = Assert.IsType<TransferModelSpec>(spec.Model);
-        Assert.Equal(TransferBase.ResNet18, model.Base);
+        Assert.Equal("resnet18", model.Base);
         Assert.Equal(PretrainedWeights.ImageNet, model.Weights);
         Assert.Equal(0, model.TrainableLayers);
         Assert.Null(model.WeightsUrl);
@@ -78,7 +79,7 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Minimal_spec_gets_every_default()
     {
-        var spec = SpecLoader.Parse(
+        var spec = ExperimentSpecs.Loader.Parse(
             """
             name: minimal
             seed: 0
@@ -147,7 +148,7 @@ public class SpecLoaderExampleTests
                   templates: my-templates
                 """);
 
-            var spec = SpecLoader.Load(path);
+            var spec = ExperimentSpecs.Loader.Load(path);
 
             Assert.Equal("full.v2_b-1", spec.Name);
             Assert.Equal(new DataSpec(DatasetName.Cifar10, Normalization.Standardize, 0.2, 128, 64, 1000, 500,
@@ -177,7 +178,7 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Transfer_settings_and_file_paths_resolve_against_the_spec_folder()
     {
-        var spec = SpecLoader.Parse(
+        var spec = ExperimentSpecs.Loader.Parse(
             """
             name: t
             seed: 1
@@ -201,7 +202,7 @@ public class SpecLoaderExampleTests
 
         Assert.Equal(Path.GetFullPath("/specs/cache/cifar-10-binary.tar.gz"), spec.Data.Url);
         var model = Assert.IsType<TransferModelSpec>(spec.Model);
-        Assert.Equal(new TransferModelSpec(TransferBase.Vgg16, PretrainedWeights.ImageNet, 5, model.Head,
+        Assert.Equal(new TransferModelSpec("vgg16", PretrainedWeights.ImageNet, 5, model.Head,
             "http://127.0.0.1:8080/vgg16.pth"), model);
         Assert.Equal(
             [
@@ -218,23 +219,23 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Keras_base_names_are_accepted_in_any_letter_case()
     {
-        var cases = new Dictionary<string, TransferBase>
+        var cases = new Dictionary<string, string>
         {
-            ["resnet18"] = TransferBase.ResNet18,
-            ["ResNet18"] = TransferBase.ResNet18,
-            ["RESNET18"] = TransferBase.ResNet18,
-            ["resnet50"] = TransferBase.ResNet50,
-            ["ResNet50"] = TransferBase.ResNet50,
-            ["mobilenet_v2"] = TransferBase.MobileNetV2,
-            ["MobileNetV2"] = TransferBase.MobileNetV2,
-            ["mobilenetv2"] = TransferBase.MobileNetV2,
-            ["vgg16"] = TransferBase.Vgg16,
-            ["VGG16"] = TransferBase.Vgg16,
+            ["resnet18"] = "resnet18",
+            ["ResNet18"] = "resnet18",
+            ["RESNET18"] = "resnet18",
+            ["resnet50"] = "resnet50",
+            ["ResNet50"] = "resnet50",
+            ["mobilenet_v2"] = "mobilenet_v2",
+            ["MobileNetV2"] = "mobilenet_v2",
+            ["mobilenetv2"] = "mobilenet_v2",
+            ["vgg16"] = "vgg16",
+            ["VGG16"] = "vgg16",
         };
         var text = File.ReadAllText(TransferExample);
         foreach (var (name, expected) in cases)
         {
-            var spec = SpecLoader.Parse(text.Replace("base: resnet18", "base: " + name, StringComparison.Ordinal), "t.yaml");
+            var spec = ExperimentSpecs.Loader.Parse(text.Replace("base: resnet18", "base: " + name, StringComparison.Ordinal), "t.yaml");
             Assert.Equal(expected, ((TransferModelSpec)spec.Model).Base);
         }
     }
@@ -242,7 +243,7 @@ public class SpecLoaderExampleTests
     [Fact]
     public void Anchors_and_aliases_are_followed()
     {
-        var spec = SpecLoader.Parse(
+        var spec = ExperimentSpecs.Loader.Parse(
             """
             name: anchors
             seed: 1
@@ -265,7 +266,7 @@ public class SpecLoaderExampleTests
     [Fact]
     public void LoadAll_returns_the_specs_in_order()
     {
-        var specs = SpecLoader.LoadAll([TransferExample, CnnExample]);
+        var specs = ExperimentSpecs.Loader.LoadAll([TransferExample, CnnExample]);
 
         Assert.Equal(["transfer", "cnn"], specs.Select(s => s.Name));
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Cifar.Running;
+using Cifar.Models.Transfer;
 using Cifar.Specs;
 using static Cifar.Tests.Specs.SpecTestFiles;
 
@@ -89,7 +91,7 @@ public class SpecSchemaTests
         Assert.Equal(Names(SpecVocabulary.Formats), Strings(Property("report", "formats").GetProperty("items").GetProperty("enum")));
 
         var baseSchema = Property("model", "base").GetProperty("anyOf");
-        Assert.Equal([.. Names(SpecVocabulary.Bases), .. Names(SpecVocabulary.KerasBaseAliases)],
+        Assert.Equal([.. TransferBases.All.Select(b => b.Name), .. TransferBases.All.Select(b => b.KerasAlias)],
             Strings(baseSchema[0].GetProperty("enum")));
         // The pattern stands for "any letter case", which JSON Schema cannot say directly: it must agree with the loader.
         var pattern = new Regex(baseSchema[1].GetProperty("pattern").GetString()!, RegexOptions.None, TimeSpan.FromSeconds(1));
@@ -104,7 +106,7 @@ public class SpecSchemaTests
     [Fact]
     public void Schema_defaults_are_what_the_loader_fills_in()
     {
-        var cnn = SpecLoader.Parse(
+        var cnn = ExperimentSpecs.Loader.Parse(
             """
             name: d
             seed: 0
@@ -122,7 +124,7 @@ public class SpecSchemaTests
               optimizer: {type: adam}
               early_stopping: {}
             """, "d.yaml");
-        var transfer = SpecLoader.Parse(
+        var transfer = ExperimentSpecs.Loader.Parse(
             """
             name: d
             seed: 0
@@ -314,7 +316,7 @@ public class SpecSchemaTests
     {
         try
         {
-            SpecLoader.Parse(yaml, "range.yaml");
+            ExperimentSpecs.Loader.Parse(yaml, "range.yaml");
             return true;
         }
         catch (CifarUserException)

@@ -1,3 +1,4 @@
+using Cifar.Running;
 using Cifar.Specs;
 
 namespace Cifar.Tests.Specs;
@@ -18,7 +19,7 @@ internal static class SpecTestFiles
     /// <summary>The lines of the error the loader reports for <paramref name="yaml"/>; fails if it loads.</summary>
     public static string[] Problems(string yaml, string path = "spec.yaml")
     {
-        var error = Assert.Throws<CifarUserException>(() => SpecLoader.Parse(yaml, path));
+        var error = Assert.Throws<CifarUserException>(() => ExperimentSpecs.Loader.Parse(yaml, path));
         Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
         return [.. error.Lines];
     }

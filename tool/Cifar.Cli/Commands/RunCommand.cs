@@ -53,7 +53,7 @@ internal static class RunCommand
     private static int Execute(RunSettings settings)
     {
         if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"error: --threads is {settings.Threads}; expected at least 1");
-        var specs = SpecLoader.LoadAll(SpecArguments.Check(settings.SpecPaths));
+        var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cifar.Specs;
+using Cifar.Running;
 
 namespace Cifar.Cli.Commands;
 
@@ -24,7 +24,7 @@ internal static class ValidateCommand
 
     private static int Execute(string[] specPaths)
     {
-        foreach (var spec in SpecLoader.LoadAll(SpecArguments.Check(specPaths)))
+        foreach (var spec in ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(specPaths)))
             Console.WriteLine($"{spec.SourcePath}: ok ({spec.Name}, {spec.Model.Type})");
         return (int)ExitCode.Success;
     }

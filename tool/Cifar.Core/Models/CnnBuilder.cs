@@ -39,13 +39,6 @@ public static class CnnBuilder
         return new ModelSummary(rows, plan.Sum(l => l.TrainableParameters), plan.Sum(l => l.Parameters));
     }
 
-    /// <summary>What stops the CNN from being built on this image size (at most one problem), for the spec validator.</summary>
-    public static IReadOnlyList<LayerProblem> FindProblems(CnnModelSpec spec, int imageSize)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return LayerPlanner.FindProblems(spec.Layers, ImageShape(imageSize));
-    }
-
     private static int[] ImageShape(int imageSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 1);

@@ -121,7 +121,7 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
                     ? (nn.BatchNorm2d(input[0], eps: b.Epsilon, momentum: 1 - b.Momentum), Activation.Linear)
                     : (nn.BatchNorm1d(input[0], eps: b.Epsilon, momentum: 1 - b.Momentum), Activation.Linear);
             default:
-                throw new NotSupportedException($"Layer kind '{planned.Spec.Kind}' ({planned.Spec.GetType().Name}) has no module.");
+                throw new NotSupportedException($"Layer kind '{planned.Kind.Name}' ({planned.Spec.GetType().Name}) has no module.");
         }
     }
 

@@ -33,7 +33,7 @@ public static class SpecDescriptions
     {
         CnnModelSpec => "cnn",
         TransferModelSpec t => Invariant(
-            $"transfer: {Snake(t.Base.ToString())}, {(t.Weights == PretrainedWeights.ImageNet ? "imagenet weights" : "random init")}, trainable_layers {t.TrainableLayers}"),
+            $"transfer: {t.Base}, {(t.Weights == PretrainedWeights.ImageNet ? "imagenet weights" : "random init")}, trainable_layers {t.TrainableLayers}"),
         null => throw new ArgumentNullException(nameof(model)),
         _ => model.Type,
     };
@@ -54,17 +54,11 @@ public static class SpecDescriptions
     };
 
     private static string EarlyStopping(EarlyStoppingSpec es) => Invariant(
-        $"monitor {Snake(es.Monitor.ToString())} (mode {Snake(es.Mode.ToString())}), patience {es.Patience}, min_delta {es.MinDelta}{(es.RestoreBestWeights ? ", restore best weights" : "")}");
+        $"monitor {YamlName(SpecVocabulary.Monitors, es.Monitor)} (mode {YamlName(SpecVocabulary.Modes, es.Mode)}), patience {es.Patience}, min_delta {es.MinDelta}{(es.RestoreBestWeights ? ", restore best weights" : "")}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>ValLoss -> val_loss, ResNet18 -> resnet18, MobileNetV2 -> mobilenet_v2 (the spec's YAML spelling).</summary>
-    private static string Snake(string pascal) => pascal switch
-    {
-        "ResNet18" => "resnet18",
-        "ResNet50" => "resnet50",
-        "MobileNetV2" => "mobilenet_v2",
-        "Vgg16" => "vgg16",
-        _ => string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "_" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString())),
-    };
+    /// <summary>The spec's YAML spelling of a value (val_loss, auto), from the loader's vocabulary.</summary>
+    private static string YamlName<T>(Choice<T>[] choices, T value) where T : struct, Enum =>
+        choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Name;
 }

@@ -56,47 +56,28 @@ public enum Padding { Valid, Same }
 /// <summary>One entry of a layer list (the CNN's <c>layers</c> or a transfer model's <c>head</c>).</summary>
 /// <param name="Line">1-based line of the entry in the spec, for messages.</param>
 /// <param name="Column">1-based column of the entry in the spec.</param>
-public abstract record LayerSpec(int Line, int Column)
-{
-    /// <summary>The YAML name of the layer kind (<c>conv2d</c>, <c>dense</c>, ...).</summary>
-    public abstract string Kind { get; }
-}
+/// <remarks>Each record's kind (YAML name, shape rule, ...) is its <see cref="LayerKinds"/> entry: <see cref="LayerKinds.Of"/>.</remarks>
+public abstract record LayerSpec(int Line, int Column);
 
 public sealed record Conv2DLayer(int Filters, int KernelSize, int Strides, Padding Padding, Activation Activation, int Line = 0, int Column = 0)
-    : LayerSpec(Line, Column)
-{
-    public override string Kind => "conv2d";
-}
+    : LayerSpec(Line, Column);
 
 /// <param name="Strides">null means the pool size, as in Keras.</param>
 public sealed record MaxPooling2DLayer(int PoolSize, int? Strides, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
 {
-    public override string Kind => "max_pooling2d";
     public int EffectiveStrides => Strides ?? PoolSize;
 }
 
-public sealed record FlattenLayer(int Line = 0, int Column = 0) : LayerSpec(Line, Column)
-{
-    public override string Kind => "flatten";
-}
+public sealed record FlattenLayer(int Line = 0, int Column = 0) : LayerSpec(Line, Column);
 
-public sealed record DenseLayer(int Units, Activation Activation, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
-{
-    public override string Kind => "dense";
-}
+public sealed record DenseLayer(int Units, Activation Activation, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
 
 /// <param name="Rate">Fraction of inputs dropped during training, in [0, 1).</param>
-public sealed record DropoutLayer(double Rate, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
-{
-    public override string Kind => "dropout";
-}
+public sealed record DropoutLayer(double Rate, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
 
 /// <summary>Keras defaults: momentum 0.99, epsilon 0.001.</summary>
 public sealed record BatchNormalizationLayer(double Momentum = 0.99, double Epsilon = 0.001, int Line = 0, int Column = 0)
-    : LayerSpec(Line, Column)
-{
-    public override string Kind => "batch_normalization";
-}
+    : LayerSpec(Line, Column);
 
 public abstract record ModelSpec
 {
@@ -110,8 +91,6 @@ public sealed record CnnModelSpec(IReadOnlyList<LayerSpec> Layers) : ModelSpec
     public override string Type => "cnn";
 }
 
-public enum TransferBase { ResNet18, ResNet50, MobileNetV2, Vgg16 }
-
 public enum PretrainedWeights
 {
     /// <summary>ImageNet weights (offline bundled ResNet18, or torchvision's published files for the others).</summary>
@@ -121,10 +100,12 @@ public enum PretrainedWeights
 }
 
 /// <summary>A pretrained base, global average pooling, then the head's layer list (ends with dense 10).</summary>
+/// <param name="Base">The base's name as the catalogue spells it (<see cref="TransferBaseName.Name"/>, e.g. <c>resnet18</c>),
+/// whichever alias the spec used.</param>
 /// <param name="TrainableLayers">How many of the base's top stages train in the first phase; 0 = frozen.</param>
 /// <param name="WeightsUrl">Overrides where downloadable weights come from (mirror URL or local file).</param>
 public sealed record TransferModelSpec(
-    TransferBase Base,
+    string Base,
     PretrainedWeights Weights,
     int TrainableLayers,
     IReadOnlyList<LayerSpec> Head,

@@ -6,14 +6,36 @@ namespace Cifar.Specs;
 /// <c>path:line:col: message</c>, in a <see cref="CifarUserException"/> of kind
 /// <see cref="UserErrorKind.InvalidInput"/>; no other exception escapes for bad input.
 /// </summary>
-public static class SpecLoader
+/// <remarks>
+/// The loader is told the transfer bases a spec may name, because the catalogue of bases lives in Models (it builds
+/// them) and specs depend on nothing else of the tool: <c>Cifar.Running.ExperimentSpecs.Loader</c> is this tool's
+/// loader, given <c>Cifar.Models.Transfer.TransferBases.SpecNames</c>.
+/// </remarks>
+public sealed class SpecLoader
 {
+    private readonly IReadOnlyList<TransferBaseName> _bases;
+
+    /// <param name="bases">The bases <c>model.base</c> may name, in the order messages list them.</param>
+    /// <exception cref="ArgumentException">No bases, or two with the same name or alias.</exception>
+    public SpecLoader(IReadOnlyList<TransferBaseName> bases)
+    {
+        ArgumentNullException.ThrowIfNull(bases);
+        if (bases.Count == 0) throw new ArgumentException("A spec loader needs at least one transfer base.", nameof(bases));
+        var names = bases.SelectMany(b => new[] { b.Name, b.KerasAlias }.Distinct(StringComparer.OrdinalIgnoreCase));
+        if (names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"Two transfer bases are called '{twice.Key}'.", nameof(bases));
+        _bases = bases;
+    }
+
+    /// <summary>The bases <c>model.base</c> may name.</summary>
+    public IReadOnlyList<TransferBaseName> Bases => _bases;
+
     /// <summary>Reads and validates the spec at <paramref name="path"/>.</summary>
     /// <remarks>Relative paths inside the spec (<c>report.templates</c>, and file paths in <c>data.url</c> and
     /// <c>model.weights_url</c>) are resolved against the spec file's folder and stored as full paths.</remarks>
     /// <exception cref="CifarUserException">The file cannot be read ("path: cannot read: ...") or the spec has
     /// problems (one line each).</exception>
-    public static ExperimentSpec Load(string path)
+    public ExperimentSpec Load(string path)
     {
         var (spec, problems, _) = LoadOne(path);
         return spec ?? throw new CifarUserException(UserErrorKind.InvalidInput, problems);
@@ -22,7 +44,7 @@ public static class SpecLoader
     /// <summary>Validates YAML text as if it had been read from <paramref name="path"/> (used in messages and to
     /// resolve relative paths; the file itself is not read).</summary>
     /// <exception cref="CifarUserException">The spec has problems (one line each).</exception>
-    public static ExperimentSpec Parse(string yamlText, string path)
+    public ExperimentSpec Parse(string yamlText, string path)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(path);
@@ -37,7 +59,7 @@ public static class SpecLoader
     /// </summary>
     /// <returns>The specs, in the order of <paramref name="paths"/>.</returns>
     /// <exception cref="CifarUserException">Any file has problems, or two names collide.</exception>
-    public static IReadOnlyList<ExperimentSpec> LoadAll(IReadOnlyList<string> paths)
+    public IReadOnlyList<ExperimentSpec> LoadAll(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var specs = new List<ExperimentSpec>();
@@ -62,7 +84,7 @@ public static class SpecLoader
         return problems.Count == 0 ? specs : throw new CifarUserException(UserErrorKind.InvalidInput, problems);
     }
 
-    private static (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) LoadOne(string path)
+    private (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) LoadOne(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
@@ -79,7 +101,7 @@ public static class SpecLoader
         return ParseOne(text, path);
     }
 
-    private static (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) ParseOne(
+    private (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) ParseOne(
         string text, string path)
     {
         var problems = new List<SpecProblem>();
@@ -87,7 +109,7 @@ public static class SpecLoader
         if (root is null) return (null, Format(problems, path), default);
 
         var directory = SpecDirectory(path);
-        var validator = new SpecValidator(problems, directory);
+        var validator = new SpecValidator(problems, directory, _bases);
         var spec = validator.Validate(root, path, text);
         return spec is not null && problems.Count == 0
             ? (spec, [], validator.NamePosition)

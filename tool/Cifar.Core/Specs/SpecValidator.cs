@@ -9,8 +9,11 @@ namespace Cifar.Specs;
 /// stopping at the first. Readers return a fallback value after recording a problem, so validation carries on; the
 /// spec they build is only used when no problem was recorded.
 /// </summary>
-internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory)
+internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory, IReadOnlyList<TransferBaseName> bases)
 {
+    /// <summary>The base of a transfer spec once read: fine_tune's range depends on its stage count.</summary>
+    private TransferBaseName? chosenBase;
+
     /// <summary>Where <c>name</c> was written, so <see cref="SpecLoader.LoadAll"/> can point at a duplicate.</summary>
     public SpecPosition NamePosition { get; private set; } = new(1, 1);
 
@@ -107,31 +110,36 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var type = Choose(Required(map, "model", "type", ExpectedOneOf(ModelTypes)), "model.type", ModelTypes);
         if (map is null) return null;
 
-        var allowed = type switch { ModelKind.Cnn => CnnModelKeys, ModelKind.Transfer => TransferModelKeys, _ => ModelKeys };
+        var allowed = type switch { ModelType.Cnn => CnnModelKeys, ModelType.Transfer => TransferModelKeys, _ => ModelKeys };
         CheckKeys(map, "model", allowed, ModelKeys, key => key == "layers"
             ? "`model.layers` applies to cnn models only; model.type is 'transfer' (a transfer model's own layers go in `head`)"
             : $"`model.{key}` applies to transfer models only; model.type is 'cnn'");
 
-        if (type == ModelKind.Cnn)
+        if (type == ModelType.Cnn)
         {
             var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false);
-            if (layers is not null) CheckCnnArchitecture(layers, imageSize);
+            if (layers is not null) CheckArchitecture(layers, FeatureLayout.Image, imageSize is { } side ? [3, side, side] : null);
             return new CnnModelSpec(layers?.Select(l => l.Layer).OfType<LayerSpec>().ToArray() ?? []);
         }
 
-        if (type != ModelKind.Transfer) return null;
+        if (type != ModelType.Transfer) return null;
 
-        var baseModel = Choose(Required(map, "model", "base", ExpectedOneOf(Bases)), "model.base", Bases,
-            KerasBaseAliases) ?? TransferBase.ResNet18;
+        Choice<int>[] names = [.. bases.Select((b, i) => new Choice<int>(b.Name, i))];
+        Choice<int>[] aliases = [.. bases.Select((b, i) => new Choice<int>(b.KerasAlias, i))];
+        chosenBase = Choose(Required(map, "model", "base", ExpectedOneOf(names)), "model.base", names, aliases) is { } index
+            ? bases[index]
+            : null;
         var weights = Choose(map["weights"], "model.weights", Weights) ?? PretrainedWeights.ImageNet;
-        var trainable = Int(map["trainable_layers"], "model.trainable_layers", 0, BaseStages) ?? 0;
+        // An unknown base (reported) leaves the range at the most any base allows, so no second problem is made up.
+        var trainable = Int(map["trainable_layers"], "model.trainable_layers", 0, StageCount) ?? 0;
         IReadOnlyList<LayerSpec> head = [new DenseLayer(ClassCount, Activation.Linear, map.Start.Line, map.Start.Column)];
         if (map["head"] is { } headNode)
         {
             var entries = ReadLayers(headNode, "model.head", head: true);
             if (entries is not null)
             {
-                CheckLastLayer(entries);
+                // The base's feature width is the catalogue's business; every head kind takes any width.
+                CheckArchitecture(entries, FeatureLayout.Flat, null);
                 head = entries.Select(l => l.Layer).OfType<LayerSpec>().ToArray();
             }
         }
@@ -141,11 +149,12 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         if (weightsUrlNode is not null && weights == PretrainedWeights.None)
             Problem(map.KeyNode("weights_url")!,
                 "`model.weights_url` is set but model.weights is 'none'; expected weights_url only with weights: imagenet");
-        return new TransferModelSpec(baseModel, weights, trainable, head, weightsUrl);
+        return new TransferModelSpec(chosenBase?.Name ?? "", weights, trainable, head, weightsUrl);
     }
 
-    /// <summary>One entry of a layer list as read; <see cref="Layer"/> is null when its parameters had problems.</summary>
-    private sealed record LayerEntry(string Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
+    /// <summary>One entry of a layer list as read; <see cref="Kind"/> is null when the kind is unknown,
+    /// <see cref="Layer"/> when its parameters had problems (both already reported).</summary>
+    private sealed record LayerEntry(LayerKind? Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
 
     private List<LayerEntry>? ReadLayers(SpecNode? node, string path, bool head)
     {
@@ -169,16 +178,16 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     private LayerEntry ReadLayer(SpecNode item, string path, bool head)
     {
-        var kinds = head ? HeadLayerKinds : LayerKinds;
+        var kinds = head ? HeadLayerKinds : LayerKindNames;
         var example = head ? "`dense: {units: 10}`" : "`conv2d: {filters: 32, kernel_size: 3}`";
-        var unreadable = new LayerEntry("", null, path, item.Start, null);
+        var unreadable = new LayerEntry(null, null, path, item.Start, null);
         if (item is not SpecMapping entry)
         {
             if (item is SpecScalar { IsNull: false } s && kinds.Contains(s.Value))
             {
                 // "- flatten": the kind is clear, so the order checks can still use it.
                 example = $"`{s.Value}: {{...}}`";
-                unreadable = unreadable with { Kind = s.Value };
+                unreadable = unreadable with { Kind = LayerKinds.Find(s.Value) };
             }
 
             Problem(item, $"`{path}` is {item.Describe()}; expected a mapping with one layer kind, such as {example}");
@@ -191,26 +200,25 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 ? $"`{path}` is an empty mapping; expected one layer kind, such as {example}"
                 : $"`{path}` has {entry.Entries.Count} keys ({string.Join(", ", entry.Entries.Select(e => e.Key.Value))}); expected one layer kind per entry, with its parameters indented under it, such as {example}");
             return entry.Entries.Count > 0 && kinds.Contains(entry.Entries[0].Key.Value)
-                ? unreadable with { Kind = entry.Entries[0].Key.Value }
+                ? unreadable with { Kind = LayerKinds.Find(entry.Entries[0].Key.Value) }
                 : unreadable;
         }
 
         var (key, value) = (entry.Entries[0].Key, entry.Entries[0].Value);
-        var kind = key.Value;
-        if (!LayerKinds.Contains(kind))
+        if (LayerKinds.Find(key.Value) is not { } kind)
         {
-            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)}.{Suggestions.DidYouMean(kind, kinds)}");
+            Problem(key, $"`{path}` is '{key.Value}'; expected one of {string.Join(", ", kinds)}.{Suggestions.DidYouMean(key.Value, kinds)}");
             return unreadable;
         }
 
-        if (!kinds.Contains(kind))
+        if (!kinds.Contains(kind.Name))
         {
-            Problem(key, $"`{path}` is '{kind}'; expected one of {string.Join(", ", kinds)} (a transfer head works on the base's pooled feature vector)");
+            Problem(key, $"`{path}` is '{kind.Name}'; expected one of {string.Join(", ", kinds)} (a transfer head works on the base's pooled feature vector)");
             return unreadable;
         }
 
-        var paramPath = path + "." + kind;
-        var keys = LayerKeys[kind];
+        var paramPath = path + "." + kind.Name;
+        var keys = LayerKeys[kind.Name];
         SpecMapping parameters;
         if (value is SpecMapping m)
         {
@@ -229,103 +237,75 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         }
 
         var before = problems.Count;
-        var (line, column) = (item.Start.Line, item.Start.Column);
-        LayerSpec layer = kind switch
-        {
-            "conv2d" => new Conv2DLayer(
-                Int(Required(parameters, paramPath, "filters", "an integer >= 1"), paramPath + ".filters", 1) ?? 1,
-                Int(Required(parameters, paramPath, "kernel_size", "an integer >= 1"), paramPath + ".kernel_size", 1) ?? 1,
-                Int(parameters["strides"], paramPath + ".strides", 1) ?? 1,
-                Choose(parameters["padding"], paramPath + ".padding", Paddings) ?? Padding.Valid,
-                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
-                line, column),
-            "max_pooling2d" => new MaxPooling2DLayer(
-                Int(parameters["pool_size"], paramPath + ".pool_size", 1) ?? 2,
-                Int(parameters["strides"], paramPath + ".strides", 1),
-                line, column),
-            "flatten" => new FlattenLayer(line, column),
-            "dense" => new DenseLayer(
-                Int(Required(parameters, paramPath, "units", "an integer >= 1"), paramPath + ".units", 1) ?? 1,
-                Choose(parameters["activation"], paramPath + ".activation", Activations) ?? Activation.Linear,
-                line, column),
-            "dropout" => new DropoutLayer(
-                Number(Required(parameters, paramPath, "rate", "a number in [0, 1)"), paramPath + ".rate", Interval.Unit) ?? 0,
-                line, column),
-            "batch_normalization" => new BatchNormalizationLayer(
-                Number(parameters["momentum"], paramPath + ".momentum", Interval.Unit) ?? 0.99,
-                Number(parameters["epsilon"], paramPath + ".epsilon", Interval.Positive) ?? 0.001,
-                line, column),
-            _ => throw new InvalidOperationException($"Layer kind '{kind}' is in the vocabulary but not read."),
-        };
+        var layer = kind.Read(new LayerParameters(this, parameters, paramPath), item.Start.Line, item.Start.Column);
         return new LayerEntry(kind, problems.Count == before ? layer : null, path, item.Start, parameters["units"]);
     }
 
-    /// <summary>
-    /// Follows the feature map through the layers as Keras would build them, so that an impossible network is
-    /// reported now rather than as a shape error from libtorch later. Output side for input side n, kernel or pool
-    /// size k and strides s: valid conv and pooling floor((n - k) / s) + 1, same conv ceil(n / s).
-    /// </summary>
-    private void CheckCnnArchitecture(List<LayerEntry> layers, int? imageSize)
+    /// <summary>A layer's parameter mapping, read through the validator's checks (see <see cref="LayerKind.Read"/>).</summary>
+    private sealed class LayerParameters(SpecValidator validator, SpecMapping map, string path) : ILayerParameters
     {
-        int? side = imageSize; // Square inputs: one side is enough. Null once unknown (after an earlier problem).
-        LayerEntry? flatten = null;
-        // An unreadable entry (already reported) may be the flatten the user meant, so it silences that check.
-        var denseBeforeFlattenReported = false;
-        foreach (var entry in layers)
-        {
-            if (entry.Kind == "") denseBeforeFlattenReported = true;
-            var spatial = entry.Kind is "conv2d" or "max_pooling2d";
-            if (spatial && flatten is not null)
-            {
-                Problem(entry.Position, $"`{entry.Path}` is a {entry.Kind} after the flatten at {flatten.Path}; expected conv2d and max_pooling2d layers before flatten");
-                side = null;
-            }
-            else if (entry.Kind == "flatten")
-            {
-                if (flatten is not null)
-                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {flatten.Path}); expected one flatten");
-                flatten ??= entry;
-            }
-            else if (entry.Kind == "dense" && flatten is null && !denseBeforeFlattenReported)
-            {
-                // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
-                Problem(entry.Position, $"`{entry.Path}` is a dense before any flatten; expected a flatten between the convolutions and the first dense");
-                denseBeforeFlattenReported = true;
-            }
+        public int? Int(string key, bool required = false, int min = 1) => validator.Int(
+            required ? validator.Required(map, path, key, $"an integer >= {min.ToString(CultureInfo.InvariantCulture)}") : map[key],
+            path + "." + key, min);
 
-            if (entry.Kind == "") side = null;
-            if (!spatial || side is not { } n) continue;
-            side = entry.Layer switch
+        public double? Number(string key, Interval interval, bool required = false) => validator.Number(
+            required ? validator.Required(map, path, key, $"a number {interval}") : map[key], path + "." + key, interval);
+
+        public T? Choose<T>(string key, Choice<T>[] choices) where T : struct => validator.Choose(map[key], path + "." + key, choices);
+    }
+
+    /// <summary>
+    /// Follows the feature map through the layers with the shape rules the model is built with (<see cref="LayerPlanner"/>),
+    /// so that an impossible network is reported now rather than as a shape error from libtorch later. Ends with the
+    /// last-layer check.
+    /// </summary>
+    /// <param name="inputSizes">Null when unknown (after an invalid <c>data.image_size</c>, or a head's feature width).</param>
+    private void CheckArchitecture(List<LayerEntry> layers, FeatureLayout input, IReadOnlyList<int>? inputSizes)
+    {
+        var found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], input, inputSizes);
+        // In a list that starts with images, only a flatten makes the features flat.
+        var firstFlatten = layers.FirstOrDefault(l => l.Kind == LayerKinds.Flatten);
+        var needsFlatReported = false;
+        foreach (var problem in found)
+        {
+            var entry = layers[problem.Index];
+            switch (problem.Reason)
             {
-                Conv2DLayer { Padding: Padding.Same } conv => (n + conv.Strides - 1) / conv.Strides,
-                Conv2DLayer conv => Shrink(n, conv.KernelSize, conv.Strides),
-                MaxPooling2DLayer pool => Shrink(n, pool.PoolSize, pool.EffectiveStrides),
-                _ => null,
-            };
-            if (side >= 1) continue;
-            side = null;
-            if (entry.Layer is Conv2DLayer c)
-                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than kernel_size {c.KernelSize}; expected an input of at least {c.KernelSize}x{c.KernelSize} (use padding: same, fewer poolings or a larger data.image_size)");
-            else if (entry.Layer is MaxPooling2DLayer p)
-                Problem(entry.Position, $"`{entry.Path}` shrinks the feature map below 1x1: its input is {n}x{n}, smaller than pool_size {p.PoolSize}; expected an input of at least {p.PoolSize}x{p.PoolSize} (use fewer poolings, padding: same or a larger data.image_size)");
+                case LayerProblemReason.NeedsImage when problem.Kind == LayerKinds.Flatten:
+                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {firstFlatten!.Path}); expected one flatten");
+                    break;
+                case LayerProblemReason.NeedsImage:
+                    var spatial = LayerKinds.All.Where(k => k.Input == FeatureLayout.Image && k.Output == FeatureLayout.Image).Select(k => k.Name);
+                    Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} after the flatten at {firstFlatten!.Path}; expected {string.Join(" and ", spatial)} layers before flatten");
+                    break;
+                case LayerProblemReason.NeedsFlat:
+                    // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
+                    if (!needsFlatReported)
+                        Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} before any flatten; expected a flatten between the convolutions and the first {problem.Kind.Name}");
+                    needsFlatReported = true;
+                    break;
+                default:
+                    Problem(entry.Position, $"`{entry.Path}` {problem.Message}");
+                    break;
+            }
         }
 
         CheckLastLayer(layers);
     }
 
-    private static int Shrink(int side, int window, int strides) =>
-        side < window ? 0 : ((side - window) / strides) + 1;
-
     /// <summary>The network's output is one logit per class, so the last layer is a dense with 10 units.</summary>
     private void CheckLastLayer(List<LayerEntry> layers)
     {
         var last = layers[^1];
-        if (last.Kind == "") return; // Already reported as unreadable.
-        if (last.Kind != "dense")
-            Problem(last.Position, $"`{last.Path}` is a {last.Kind}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
+        if (last.Kind is null) return; // Already reported as unreadable.
+        if (last.Kind != LayerKinds.Dense)
+            Problem(last.Position, $"`{last.Path}` is a {last.Kind.Name}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
         else if (last.Layer is DenseLayer { Units: not ClassCount } dense)
             Problem(last.Units!, $"`{last.Path}.dense.units` is '{dense.Units.ToString(CultureInfo.InvariantCulture)}' in the last layer; expected {ClassCount} (one per CIFAR-10 class)");
     }
+
+    /// <summary>The stages of the chosen base, or the most of any base while none is chosen.</summary>
+    private int StageCount => chosenBase?.StageCount ?? bases.Max(b => b.StageCount);
 
     // ---- training
 
@@ -357,7 +337,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 Problem(map!.KeyNode("fine_tune")!, "`training.fine_tune` is set but model.type is 'cnn'; expected fine_tune only with a transfer model");
             CheckKeys(ft, P, FineTuneKeys, FineTuneKeys);
             fineTune = new FineTuneSpec(
-                Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {BaseStages}"), P + ".trainable_layers", 1, BaseStages) ?? 1,
+                Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {StageCount}"), P + ".trainable_layers", 1, StageCount) ?? 1,
                 Int(Required(ft, P, "epochs", "an integer >= 1"), P + ".epochs", 1) ?? 1,
                 Number(ft["learning_rate"], P + ".learning_rate", Interval.Positive) ?? 1e-5);
         }
@@ -645,24 +625,24 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
+}
 
-    /// <summary>A range of numbers, written in messages as "&gt; 0", "&gt;= 0", "in (0, 1)" or "in [0, 1)".</summary>
-    private sealed record Interval(double Lower, bool LowerClosed, double? Upper)
+/// <summary>A range of numbers, written in messages as "&gt; 0", "&gt;= 0", "in (0, 1)" or "in [0, 1)".</summary>
+internal sealed record Interval(double Lower, bool LowerClosed, double? Upper)
+{
+    public static readonly Interval Positive = new(0, false, null);
+    public static readonly Interval NonNegative = new(0, true, null);
+    public static readonly Interval OpenUnit = new(0, false, 1);
+    public static readonly Interval Unit = new(0, true, 1);
+
+    public bool Contains(double value) =>
+        (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);
+
+    public override string ToString()
     {
-        public static readonly Interval Positive = new(0, false, null);
-        public static readonly Interval NonNegative = new(0, true, null);
-        public static readonly Interval OpenUnit = new(0, false, 1);
-        public static readonly Interval Unit = new(0, true, 1);
-
-        public bool Contains(double value) =>
-            (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);
-
-        public override string ToString()
-        {
-            var lower = Lower.ToString(CultureInfo.InvariantCulture);
-            return Upper is { } upper
-                ? $"in {(LowerClosed ? '[' : '(')}{lower}, {upper.ToString(CultureInfo.InvariantCulture)})"
-                : $"{(LowerClosed ? ">=" : ">")} {lower}";
-        }
+        var lower = Lower.ToString(CultureInfo.InvariantCulture);
+        return Upper is { } upper
+            ? $"in {(LowerClosed ? '[' : '(')}{lower}, {upper.ToString(CultureInfo.InvariantCulture)})"
+            : $"{(LowerClosed ? ">=" : ">")} {lower}";
     }
 }

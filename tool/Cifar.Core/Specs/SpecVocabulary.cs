@@ -32,20 +32,13 @@ internal static class SpecVocabulary
     public static readonly string[] ReportKeys = ["formats", "templates"];
 
     /// <summary>Parameters of each layer kind, keyed by the kind's YAML name, in the documented order.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> LayerKeys = new Dictionary<string, string[]>
-    {
-        ["conv2d"] = ["filters", "kernel_size", "strides", "padding", "activation"],
-        ["max_pooling2d"] = ["pool_size", "strides"],
-        ["flatten"] = [],
-        ["dense"] = ["units", "activation"],
-        ["dropout"] = ["rate"],
-        ["batch_normalization"] = ["momentum", "epsilon"],
-    };
+    public static readonly IReadOnlyDictionary<string, string[]> LayerKeys =
+        LayerKinds.All.ToDictionary(k => k.Name, k => k.Keys.ToArray());
 
-    public static readonly string[] LayerKinds = ["conv2d", "max_pooling2d", "flatten", "dense", "dropout", "batch_normalization"];
+    public static readonly string[] LayerKindNames = [.. LayerKinds.All.Select(k => k.Name)];
 
     /// <summary>A transfer head works on the base's pooled feature vector, so it has no spatial layers.</summary>
-    public static readonly string[] HeadLayerKinds = ["dense", "dropout", "batch_normalization"];
+    public static readonly string[] HeadLayerKinds = [.. LayerKinds.All.Where(k => k.AllowedInHead).Select(k => k.Name)];
 
     /// <summary>Every mapping of the spec with its keys; a section's name is its dotted path, layer kinds
     /// <c>layer.&lt;kind&gt;</c>. The schema test walks these.</summary>
@@ -59,14 +52,8 @@ internal static class SpecVocabulary
         ["training.early_stopping"] = EarlyStoppingKeys,
         ["training.fine_tune"] = FineTuneKeys,
         ["report"] = ReportKeys,
-        ["layer"] = LayerKinds,
-        ["layer.conv2d"] = LayerKeys["conv2d"],
-        ["layer.max_pooling2d"] = LayerKeys["max_pooling2d"],
-        ["layer.flatten"] = LayerKeys["flatten"],
-        ["layer.dense"] = LayerKeys["dense"],
-        ["layer.dropout"] = LayerKeys["dropout"],
-        ["layer.batch_normalization"] = LayerKeys["batch_normalization"],
-    };
+        ["layer"] = LayerKindNames,
+    }.Concat(LayerKeys.Select(k => KeyValuePair.Create("layer." + k.Key, k.Value))).ToDictionary();
 
     public static readonly Choice<DatasetName>[] Datasets = [new("cifar10", DatasetName.Cifar10)];
 
@@ -88,24 +75,7 @@ internal static class SpecVocabulary
 
     public static readonly Choice<Padding>[] Paddings = [new("valid", Padding.Valid), new("same", Padding.Same)];
 
-    public static readonly Choice<ModelKind>[] ModelTypes = [new("cnn", ModelKind.Cnn), new("transfer", ModelKind.Transfer)];
-
-    public static readonly Choice<TransferBase>[] Bases =
-    [
-        new("resnet18", TransferBase.ResNet18),
-        new("resnet50", TransferBase.ResNet50),
-        new("mobilenet_v2", TransferBase.MobileNetV2),
-        new("vgg16", TransferBase.Vgg16),
-    ];
-
-    /// <summary>Keras' application names, accepted (in any letter case) besides <see cref="Bases"/>.</summary>
-    public static readonly Choice<TransferBase>[] KerasBaseAliases =
-    [
-        new("ResNet18", TransferBase.ResNet18),
-        new("ResNet50", TransferBase.ResNet50),
-        new("MobileNetV2", TransferBase.MobileNetV2),
-        new("VGG16", TransferBase.Vgg16),
-    ];
+    public static readonly Choice<ModelType>[] ModelTypes = [new("cnn", ModelType.Cnn), new("transfer", ModelType.Transfer)];
 
     public static readonly Choice<PretrainedWeights>[] Weights =
         [new("imagenet", PretrainedWeights.ImageNet), new("none", PretrainedWeights.None)];
@@ -136,13 +106,10 @@ internal static class SpecVocabulary
     public const int ImageSide = 32;
 
     public const int MaxImageSize = 512;
-
-    /// <summary>The most top stages of a base that <c>trainable_layers</c> can unfreeze: 5 is the whole base.</summary>
-    public const int BaseStages = 5;
 }
 
 /// <summary>The value of <c>model.type</c>, before the rest of the model is read.</summary>
-internal enum ModelKind { Cnn, Transfer }
+internal enum ModelType { Cnn, Transfer }
 
 /// <summary>A YAML name and the value it stands for.</summary>
 internal readonly record struct Choice<T>(string Name, T Value);

@@ -102,7 +102,7 @@ public class FeatureExtractionTests
     [Fact]
     public void Cache_key_changes_with_image_size_weights_engine_and_normalization()
     {
-        var description = new BaseDescription(TransferBase.ResNet50, "resnet50", 2048, ChannelNormalization.ImageNetTorchvision, "imagenet", "abc");
+        var description = new BaseDescription("resnet50", "resnet50", 2048, ChannelNormalization.ImageNetTorchvision, "imagenet", "abc");
         string Key(string identity, ChannelNormalization normalization) => new FeatureCacheKey(identity, normalization, Train).Hash;
         var imagenet = ChannelNormalization.ImageNetTorchvision;
         var reference = Key(FeatureExtractors.Identity("torchsharp", description, 224), imagenet);
@@ -166,7 +166,7 @@ public class FeatureExtractionTests
     public void Torch_extractor_runs_the_base_in_eval_mode_without_changing_it()
     {
         manual_seed(3);
-        using var pretrained = PretrainedBases.CreateRandom(TransferBase.MobileNetV2);
+        using var pretrained = PretrainedBases.CreateRandom(TransferBases.MobileNetV2);
         pretrained.train();
         var before = pretrained.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         using var images = ChannelNormalization.ImageNetTorchvision.Apply(randint(0, 256, [5, 3, 32, 32]).to_type(ScalarType.Byte));

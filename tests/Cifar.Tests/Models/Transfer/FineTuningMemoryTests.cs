@@ -23,8 +23,8 @@ public sealed class FineTuningMemoryTests
     public void Fine_tuning_keeps_the_live_tensor_count_flat_across_epochs()
     {
         manual_seed(11);
-        using var pretrained = PretrainedBases.CreateRandom(TransferBase.ResNet18, cntkLayout: true);
-        var spec = new TransferModelSpec(TransferBase.ResNet18, PretrainedWeights.None, 1, [new DenseLayer(10, Activation.Linear)], null);
+        using var pretrained = PretrainedBases.CreateRandom(TransferBases.ResNet18);
+        var spec = new TransferModelSpec("resnet18", PretrainedWeights.None, 1, [new DenseLayer(10, Activation.Linear)], null);
         using var model = TransferModel.Create(spec, pretrained, imageSize: 48, new Generator(5));
         var generator = new Generator(3);
         using var images = rand([64, 3, 32, 32], generator: generator);

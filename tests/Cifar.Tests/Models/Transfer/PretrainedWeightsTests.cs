@@ -11,32 +11,32 @@ namespace Cifar.Tests.Models.Transfer;
 
 public class PretrainedWeightsTests
 {
-    private static TransferModelSpec Spec(TransferBase b, PretrainedWeights w = PretrainedWeights.ImageNet, string? url = null) =>
+    private static TransferModelSpec Spec(string b, PretrainedWeights w = PretrainedWeights.ImageNet, string? url = null) =>
         new(b, w, 0, [new DenseLayer(10, Activation.Softmax)], url);
 
     [Fact]
     public void Resnet18_imagenet_is_the_bundled_cntk_model_unless_the_spec_names_a_weights_file()
     {
-        var bundled = PretrainedBases.Plan(Spec(TransferBase.ResNet18));
+        var bundled = PretrainedBases.Plan(Spec("resnet18"));
         Assert.Equal("resnet18-cntk", bundled.Architecture);
         Assert.Null(bundled.WeightsFile);
         Assert.Equal(ChannelNormalization.CntkBgrMeanSubtraction, bundled.InputNormalization);
 
-        var torchvision = PretrainedBases.Plan(Spec(TransferBase.ResNet18, url: "/mirror/resnet18-f37072fd.pth"));
+        var torchvision = PretrainedBases.Plan(Spec("resnet18", url: "/mirror/resnet18-f37072fd.pth"));
         Assert.Equal("resnet18", torchvision.Architecture);
-        Assert.Equal(TorchVisionWeights.ResNet18, torchvision.WeightsFile);
+        Assert.Equal("resnet18-f37072fd.pth", torchvision.WeightsFile!.FileName);
         Assert.Equal(ChannelNormalization.ImageNetTorchvision, torchvision.InputNormalization);
 
-        var scratch = PretrainedBases.Plan(Spec(TransferBase.ResNet18, PretrainedWeights.None));
+        var scratch = PretrainedBases.Plan(Spec("resnet18", PretrainedWeights.None));
         Assert.Equal("resnet18-cntk", scratch.Architecture);
         Assert.Null(scratch.WeightsFile);
     }
 
     [Theory]
-    [InlineData(TransferBase.ResNet50, "resnet50", 2048, "0676ba61")]
-    [InlineData(TransferBase.MobileNetV2, "mobilenet_v2", 1280, "b0353104")]
-    [InlineData(TransferBase.Vgg16, "vgg16", 512, "397923af")]
-    public void Downloadable_bases_use_torchvision_files_and_normalization(TransferBase b, string architecture, int features, string prefix)
+    [InlineData("resnet50", "resnet50", 2048, "0676ba61")]
+    [InlineData("mobilenet_v2", "mobilenet_v2", 1280, "b0353104")]
+    [InlineData("vgg16", "vgg16", 512, "397923af")]
+    public void Downloadable_bases_use_torchvision_files_and_normalization(string b, string architecture, int features, string prefix)
     {
         var plan = PretrainedBases.Plan(Spec(b));
         Assert.Equal(architecture, plan.Architecture);
@@ -49,7 +49,7 @@ public class PretrainedWeightsTests
     [Fact]
     public void Weights_source_is_spec_url_then_mirror_then_official()
     {
-        var file = TorchVisionWeights.ResNet50;
+        var file = (TorchVisionWeightsFile)TransferBases.ResNet50.Weights[0].Source;
         Assert.Equal("http://a/x.pth", TorchVisionWeights.SourceOf(file, "http://a/x.pth", _ => "http://mirror/"));
         Assert.Equal("http://mirror/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => "http://mirror/models/"));
         Assert.Equal(Path.Combine("/srv/w", "resnet50-0676ba61.pth"), TorchVisionWeights.SourceOf(file, null, _ => "/srv/w"));
@@ -62,16 +62,16 @@ public class PretrainedWeightsTests
         using var folder = new TempFolder();
         using var server = new LoopbackHttpServer();
         manual_seed(7);
-        using var original = PretrainedBases.CreateRandom(TransferBase.MobileNetV2);
+        using var original = PretrainedBases.CreateRandom(TransferBases.MobileNetV2);
         var saved = folder.Combine("saved.pth");
         original.save_py(saved);
         var sha = Hashing.Sha256HexOfFile(saved);
-        var file = new TorchVisionWeightsFile(TransferBase.MobileNetV2, $"mobilenet_v2-{sha[..8]}.pth", server.Serve("w.pth", File.ReadAllBytes(saved)));
+        var file = new TorchVisionWeightsFile($"mobilenet_v2-{sha[..8]}.pth", server.Serve("w.pth", File.ReadAllBytes(saved)));
         var cache = new ArtifactCache(folder.Combine("cache"));
 
         var path = await TorchVisionWeights.GetAsync(file, cache);
         var again = await TorchVisionWeights.GetAsync(file, cache);
-        using var loaded = PretrainedBases.LoadTorchVision(TransferBase.MobileNetV2, path);
+        using var loaded = PretrainedBases.Load(TransferBases.MobileNetV2, TransferBases.MobileNetV2.Weights[0], path);
 
         Assert.Equal(1, server.RequestsFor("w.pth"));
         Assert.Equal(path, again);
@@ -87,7 +87,7 @@ public class PretrainedWeightsTests
     {
         using var folder = new TempFolder();
         using var server = new LoopbackHttpServer();
-        var file = new TorchVisionWeightsFile(TransferBase.ResNet50, "resnet50-0676ba61.pth", server.Serve("r.pth", [1, 2, 3, 4]));
+        var file = new TorchVisionWeightsFile("resnet50-0676ba61.pth", server.Serve("r.pth", [1, 2, 3, 4]));
         var cache = new ArtifactCache(folder.Combine("cache"));
 
         var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync(file, cache));
@@ -105,7 +105,7 @@ public class PretrainedWeightsTests
         var path = folder.Combine("linear.pth");
         other.save_py(path);
 
-        var error = Assert.Throws<CifarUserException>(() => PretrainedBases.LoadTorchVision(TransferBase.MobileNetV2, path));
+        var error = Assert.Throws<CifarUserException>(() => PretrainedBases.Load(TransferBases.MobileNetV2, TransferBases.MobileNetV2.Weights[0], path));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
         Assert.Contains("features.0.0.weight", error.Message, StringComparison.Ordinal);
@@ -118,8 +118,8 @@ public class PretrainedWeightsTests
         var cache = new ArtifactCache(folder.Combine("cache"));
         manual_seed(1);
 
-        using var imagenet = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18), cache);
-        using var scratch = await PretrainedBases.CreateAsync(Spec(TransferBase.ResNet18, PretrainedWeights.None), cache);
+        using var imagenet = await PretrainedBases.CreateAsync(Spec("resnet18"), cache);
+        using var scratch = await PretrainedBases.CreateAsync(Spec("resnet18", PretrainedWeights.None), cache);
 
         Assert.Equal("resnet18-cntk", imagenet.Description.Architecture);
         Assert.Equal(CntkResNet18.Sha256, imagenet.Description.WeightsSha256);
@@ -138,7 +138,7 @@ public class PretrainedWeightsTests
         await File.WriteAllBytesAsync(local, [9, 9]);
         var cache = new ArtifactCache(folder.Combine("cache"));
 
-        var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync(TorchVisionWeights.ResNet50, cache, local));
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync((TorchVisionWeightsFile)TransferBases.ResNet50.Weights[0].Source, cache, local));
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
         Assert.StartsWith(local, error.Message, StringComparison.Ordinal);

@@ -11,14 +11,14 @@ namespace Cifar.Tests.Models.Transfer;
 public class TransferModelTests
 {
     private static TransferModelSpec Spec(int trainableLayers) => new(
-        TransferBase.ResNet18, PretrainedWeights.None, trainableLayers,
+        "resnet18", PretrainedWeights.None, trainableLayers,
         [new DenseLayer(32, Activation.Relu), new DropoutLayer(0.2), new BatchNormalizationLayer(), new DenseLayer(10, Activation.Softmax)],
         null);
 
     private static TransferModel Model(int trainableLayers)
     {
         manual_seed(11);
-        var pretrained = PretrainedBases.CreateRandom(TransferBase.ResNet18, cntkLayout: true);
+        var pretrained = PretrainedBases.CreateRandom(TransferBases.ResNet18);
         return TransferModel.Create(Spec(trainableLayers), pretrained, imageSize: 32, new Generator(5));
     }
 
@@ -110,27 +110,27 @@ public class TransferModelTests
     [TorchFact]
     public void Every_base_pools_its_features_and_has_five_stages()
     {
-        (TransferBase Base, bool Cntk, string Top, long Features)[] bases =
+        (TransferBase Base, int Weights, string Top, long Features)[] bases =
         [
-            (TransferBase.ResNet18, true, "layer4", 512),
-            (TransferBase.ResNet18, false, "layer4", 512),
-            (TransferBase.ResNet50, false, "layer4", 2048),
-            (TransferBase.MobileNetV2, false, "features.14-18", 1280),
-            (TransferBase.Vgg16, false, "block5", 512),
+            (TransferBases.ResNet18, 0, "layer4", 512),
+            (TransferBases.ResNet18, 1, "layer4", 512),
+            (TransferBases.ResNet50, 0, "layer4", 2048),
+            (TransferBases.MobileNetV2, 0, "features.14-18", 1280),
+            (TransferBases.Vgg16, 0, "block5", 512),
         ];
         manual_seed(2);
         using var images = rand([2, 3, 32, 32]);
-        foreach (var (b, cntk, top, features) in bases)
+        foreach (var (b, weights, top, features) in bases)
         {
-            using var pretrained = PretrainedBases.CreateRandom(b, cntk);
+            using var pretrained = PretrainedBases.CreateRandom(b, b.Weights[weights]);
             pretrained.eval();
             using var output = pretrained.call(images);
 
             Assert.Equal(new long[] { 2, features }, output.shape);
             Assert.Equal(features, pretrained.FeatureCount);
-            Assert.Equal(PretrainedBases.StageCount, pretrained.StagesFromTop.Count);
+            Assert.Equal(5, pretrained.StagesFromTop.Count);
             Assert.Equal(top, pretrained.StagesFromTop[0].Name);
-            Assert.Equal(PretrainedBases.Plan(new TransferModelSpec(b, PretrainedWeights.None, 0, [], cntk ? null : "x")).Architecture,
+            Assert.Equal(PretrainedBases.Plan(new TransferModelSpec(b.Name, PretrainedWeights.None, 0, [], weights == 0 ? null : "x")).Architecture,
                 pretrained.Description.Architecture);
         }
     }
@@ -172,7 +172,7 @@ public class TransferModelTests
     public void Model_upsamples_each_batch_to_the_image_size()
     {
         manual_seed(1);
-        using var pretrained = PretrainedBases.CreateRandom(TransferBase.ResNet18, cntkLayout: true);
+        using var pretrained = PretrainedBases.CreateRandom(TransferBases.ResNet18);
         using var model = TransferModel.Create(Spec(0), pretrained, imageSize: 64);
         model.eval();
         using var raw = randint(0, 256, [2, 3, 32, 32]).to_type(ScalarType.Byte);

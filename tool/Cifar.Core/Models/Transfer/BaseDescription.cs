@@ -1,14 +1,12 @@
 using Cifar.Data;
-using Cifar.Specs;
 
 namespace Cifar.Models.Transfer;
 
-/// <summary>Plain data describing a pretrained base, for reports, manifests and feature-cache keys.</summary>
-/// <param name="Architecture">
-/// <c>resnet18-cntk</c> (the bundled offline ResNet18, blocks [2,2,2,3]), <c>resnet18</c>, <c>resnet50</c>,
-/// <c>mobilenet_v2</c> or <c>vgg16</c> (torchvision's architectures).
-/// </param>
-/// <param name="FeatureCount">Width of the pooled feature vector (512, 2048, 1280, 512).</param>
+/// <summary>Plain data describing a built pretrained base, for reports, manifests and feature-cache keys; made from its
+/// <see cref="TransferBases"/> entry by <see cref="PretrainedBases.Describe"/>.</summary>
+/// <param name="Base">The base's spec name (<see cref="TransferBase.Name"/>).</param>
+/// <param name="Architecture">As in <see cref="BaseWeights.Architecture"/>.</param>
+/// <param name="FeatureCount">Width of the pooled feature vector.</param>
 /// <param name="InputNormalization">What the weights expect from uint8 RGB pixels (pass it to DataPreparation for <c>normalization: imagenet</c>).</param>
 /// <param name="Weights">Where the weights came from, e.g. <c>imagenet (resnet50-0676ba61.pth)</c> or <c>none (random init)</c>.</param>
 /// <param name="WeightsSha256">
@@ -16,7 +14,7 @@ namespace Cifar.Models.Transfer;
 /// <see cref="PretrainedBases.HashStateDict"/>), so equal identities mean equal features.
 /// </param>
 public sealed record BaseDescription(
-    TransferBase Base,
+    string Base,
     string Architecture,
     int FeatureCount,
     ChannelNormalization InputNormalization,

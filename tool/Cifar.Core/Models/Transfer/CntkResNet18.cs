@@ -1,3 +1,4 @@
+using Cifar.Data;
 using Cifar.Reproducibility;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,8 +20,11 @@ namespace Cifar.Models.Transfer;
 /// </remarks>
 public static class CntkResNet18
 {
+    /// <summary>The bundled file, as the catalogue's ResNet18 entry names it (its default weights).</summary>
+    public static BundledOnnxFile Source => (BundledOnnxFile)TransferBases.ResNet18.Weights[0].Source;
+
     /// <summary>SHA-256 of ML.NET 0.23.1's ResNet18.onnx.</summary>
-    public const string Sha256 = "e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f";
+    public static string Sha256 => Source.Sha256;
 
     public const string InputName = "Input247";
 
@@ -32,7 +36,7 @@ public static class CntkResNet18
     internal static readonly int[] BlockLayout = [2, 2, 2, 3];
 
     /// <summary>Where the tool ships the ONNX file: <c>models/resnet18-cntk.onnx</c> under the tool's folder.</summary>
-    public static string BundledPath => Path.Combine(AppContext.BaseDirectory, "models", "resnet18-cntk.onnx");
+    public static string BundledPath => Path.Combine(AppContext.BaseDirectory, "models", Source.FileName);
 
     /// <summary>Checks the bundled file exists and is intact; returns its path.</summary>
     public static string VerifiedBundledPath(string? path = null)
@@ -48,21 +52,8 @@ public static class CntkResNet18
     }
 
     /// <summary>The ImageNet base from the bundled file (no network).</summary>
-    public static PretrainedBase Load(string? onnxPath = null)
-    {
-        var path = VerifiedBundledPath(onnxPath);
-        var model = PretrainedBases.CreateArchitecture(Specs.TransferBase.ResNet18, cntkLayout: true, weights: "imagenet (bundled CNTK ResNet18.onnx)", weightsSha256: Sha256);
-        try
-        {
-            LoadWeights(model, OnnxModelFile.Read(path));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
-    }
+    public static PretrainedBase Load(string? onnxPath = null) =>
+        PretrainedBases.Load(TransferBases.ResNet18, TransferBases.ResNet18.Weights[0], VerifiedBundledPath(onnxPath));
 
     /// <summary>
     /// Copies the ONNX initializers into <paramref name="model"/> by graph position: each Conv node gives the next
@@ -124,4 +115,19 @@ public static class CntkResNet18
         }
         return order;
     }
+}
+
+/// <summary>Weights in an ONNX file shipped with the tool (no network), checked against its full SHA-256.</summary>
+/// <param name="FileName">Under <c>models/</c> next to the tool.</param>
+/// <param name="Detail">How reports name the file, e.g. <c>bundled CNTK ResNet18.onnx</c>.</param>
+public sealed record BundledOnnxFile(string FileName, string Sha256, string Detail) : WeightsSource
+{
+    public override string FileName { get; } = FileName;
+
+    private protected override string DescriptionDetail => Detail;
+
+    internal override Task<string> GetAsync(ArtifactCache cache, string? weightsUrl, IDownloadProgress? progress, CancellationToken cancellationToken) =>
+        Task.FromResult(CntkResNet18.VerifiedBundledPath());
+
+    internal override void Load(PretrainedBase model, string path) => CntkResNet18.LoadWeights(model, OnnxModelFile.Read(path));
 }

@@ -45,27 +45,25 @@ public interface IFeatureExtractor : IDisposable
 public static class FeatureExtractors
 {
     /// <summary>
-    /// ONNX Runtime for the bundled CNTK ResNet18 at its native 224x224 with its bundled weights (1.25x TorchSharp's
-    /// speed on 2 cores, with a lower peak memory, see <see cref="OnnxFeatureExtractor"/>); TorchSharp otherwise.
-    /// </summary>
-    /// <summary>
-    /// The ONNX Runtime extractor when the plan is the bundled ResNet18 at its native 224x224, else null. It needs no
-    /// TorchSharp copy of the base, so a frozen-base run can extract before loading one and never hold both at once.
+    /// The ONNX Runtime extractor when the plan is the bundled ResNet18 with its ImageNet weights at the graph's native
+    /// 224x224 (1.25x TorchSharp's speed on 2 cores, with a lower peak memory, see <see cref="OnnxFeatureExtractor"/>),
+    /// else null. It needs no TorchSharp copy of the base, so a frozen-base run can extract before loading one and
+    /// never hold both at once.
     /// </summary>
     public static IFeatureExtractor? TryCreateWithoutBase(BasePlan plan, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return plan.Architecture == "resnet18-cntk" && plan.Weights == Cifar.Specs.PretrainedWeights.ImageNet && plan.WeightsFile is null
+        return plan.Weights == Cifar.Specs.PretrainedWeights.ImageNet && plan.BaseWeights.Source == CntkResNet18.Source
                && imageSize == CntkResNet18.OnnxImageSize
             ? new OnnxFeatureExtractor()
             : null;
     }
 
+    /// <summary>ONNX Runtime when the base holds exactly the bundled file's weights at 224x224; TorchSharp otherwise.</summary>
     public static IFeatureExtractor Create(PretrainedBase pretrainedBase, int imageSize)
     {
         ArgumentNullException.ThrowIfNull(pretrainedBase);
-        var d = pretrainedBase.Description;
-        return d.Architecture == "resnet18-cntk" && d.WeightsSha256 == CntkResNet18.Sha256 && imageSize == CntkResNet18.OnnxImageSize
+        return pretrainedBase.Description.WeightsSha256 == CntkResNet18.Sha256 && imageSize == CntkResNet18.OnnxImageSize
             ? new OnnxFeatureExtractor()
             : new TorchFeatureExtractor(pretrainedBase, imageSize);
     }
@@ -139,7 +137,7 @@ public sealed class TorchFeatureExtractor : IFeatureExtractor
 public sealed class OnnxFeatureExtractor : IFeatureExtractor
 {
     private const int Side = CntkResNet18.OnnxImageSize;
-    private const int Features = 512;
+    private static readonly int Features = TransferBases.ResNet18.FeatureCount;
     private const int ImageFloats = 3 * Side * Side;
 
     private readonly InferenceSession _session;
@@ -165,8 +163,8 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
         _output = new float[imagesPerRun * Features];
         _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [imagesPerRun, 3, Side, Side]);
         _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [imagesPerRun, Features, 1, 1]);
-        var description = new BaseDescription(Specs.TransferBase.ResNet18, "resnet18-cntk", Features,
-            ChannelNormalization.CntkBgrMeanSubtraction, "imagenet (bundled CNTK ResNet18.onnx)", CntkResNet18.Sha256);
+        var bundled = TransferBases.ResNet18.Weights.Single(w => w.Source == CntkResNet18.Source);
+        var description = PretrainedBases.Describe(TransferBases.ResNet18, bundled, bundled.Source.Description, CntkResNet18.Sha256);
         Identity = FeatureExtractors.Identity("onnxruntime", description, Side);
     }
 
@@ -183,7 +181,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
     /// </summary>
     private static InferenceSession DynamicBatchSession(string path, SessionOptions options)
     {
-        var temp = Path.Combine(Path.GetTempPath(), $"cifar-resnet18-cntk-dynamic-{Guid.NewGuid():N}.onnx");
+        var temp = Path.Combine(Path.GetTempPath(), $"cifar-{Path.GetFileNameWithoutExtension(path)}-dynamic-{Guid.NewGuid():N}.onnx");
         try
         {
             File.WriteAllBytes(temp, OnnxModelFile.WithDynamicBatch(File.ReadAllBytes(path)));

@@ -1,47 +1,111 @@
 using System.Security.Cryptography;
 using Cifar.Data;
 using Cifar.Specs;
+using Cifar.Reproducibility;
 using TorchSharp;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace Cifar.Models.Transfer;
 
-/// <summary>Builds the convolutional bases: architecture (TorchVision's) with random or pretrained weights.</summary>
-public static partial class PretrainedBases
+/// <summary>What a transfer spec's base will be, known without building it (no libtorch, no download).</summary>
+/// <param name="Base">The catalogue entry the spec names.</param>
+/// <param name="BaseWeights">Which of its weights sets (and so which architecture) the spec gets.</param>
+/// <param name="Weights">ImageNet weights, or the same architecture randomly initialised.</param>
+public sealed record BasePlan(TransferBase Base, BaseWeights BaseWeights, PretrainedWeights Weights)
+{
+    /// <summary>As in <see cref="BaseDescription.Architecture"/>.</summary>
+    public string Architecture => BaseWeights.Architecture;
+
+    public int FeatureCount => Base.FeatureCount;
+
+    /// <summary>Stages <c>trainable_layers</c> can unfreeze.</summary>
+    public int StageCount => Base.StageNames.Count;
+
+    public ChannelNormalization InputNormalization => BaseWeights.InputNormalization;
+
+    /// <summary>The torchvision file to download; null for the bundled weights or random ones.</summary>
+    public TorchVisionWeightsFile? WeightsFile => Weights == PretrainedWeights.ImageNet ? BaseWeights.Source as TorchVisionWeightsFile : null;
+}
+
+/// <summary>Builds the pretrained bases of <see cref="TransferBases"/>: architecture with random or ImageNet weights.</summary>
+public static class PretrainedBases
 {
     /// <summary>
-    /// The base's architecture with a fresh random initialisation (TorchVision's: Kaiming-normal convolutions, unit
-    /// batch norms), drawn from torch's global generator: seed it first. <paramref name="cntkLayout"/> picks the
-    /// bundled ResNet18's block layout [2, 2, 2, 3] instead of torchvision's [2, 2, 2, 2].
+    /// Which base a spec asks for: its catalogue entry and the weights set <see cref="TransferBase.WeightsFor"/> picks.
+    /// <c>weights: none</c> keeps the architecture the same spec would load ImageNet weights into, randomly initialised.
     /// </summary>
-    public static PretrainedBase CreateRandom(TransferBase baseName, bool cntkLayout = false)
+    public static BasePlan Plan(TransferModelSpec spec)
     {
-        var model = CreateArchitecture(baseName, cntkLayout, "none (random init)", weightsSha256: "");
+        ArgumentNullException.ThrowIfNull(spec);
+        var transferBase = TransferBases.Get(spec.Base);
+        return new BasePlan(transferBase, transferBase.WeightsFor(spec.WeightsUrl), spec.Weights);
+    }
+
+    /// <summary>
+    /// Builds the base a spec asks for (see <see cref="Plan"/>), fetching its weights (the bundled file, or a download
+    /// into <paramref name="cache"/>) if needed. All parameters start frozen (<see cref="PretrainedBase.SetTrainableStages"/>
+    /// with 0); the caller applies <c>trainable_layers</c>. Random weights come from torch's global generator: seed it
+    /// first. Build outside any dispose scope: the base's parameters must outlive it.
+    /// </summary>
+    public static async Task<PretrainedBase> CreateAsync(
+        TransferModelSpec spec, ArtifactCache cache, IDownloadProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(spec);
+        if (plan.Weights == PretrainedWeights.None) return CreateRandom(plan.Base, plan.BaseWeights);
+        var path = await plan.BaseWeights.Source.GetAsync(cache, spec.WeightsUrl, progress, cancellationToken).ConfigureAwait(false);
+        return Load(plan.Base, plan.BaseWeights, path);
+    }
+
+    /// <summary>
+    /// The architecture of <paramref name="weights"/> (by default the base's first weights set) with a fresh random
+    /// initialisation (TorchVision's: Kaiming-normal convolutions, unit batch norms), drawn from torch's global
+    /// generator: seed it first.
+    /// </summary>
+    public static PretrainedBase CreateRandom(TransferBase transferBase, BaseWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(transferBase);
+        var model = CreateArchitecture(transferBase, weights ?? transferBase.Weights[0], "none (random init)", weightsSha256: "");
         return model.WithWeightsIdentity("none (random init)", HashStateDict(model));
     }
 
-    internal static PretrainedBase CreateArchitecture(TransferBase baseName, bool cntkLayout, string weights, string weightsSha256)
+    /// <summary>
+    /// The architecture of <paramref name="weights"/> with the weights of the file at <paramref name="path"/>, checked
+    /// as its source checks them: a torchvision state dict (torch.save's zip format, read with TorchSharp.PyBridge, or
+    /// its legacy format, see <see cref="LegacyTorchCheckpoint"/>) or the bundled ONNX file.
+    /// </summary>
+    /// <exception cref="CifarUserException">Download: the file does not hold these weights.</exception>
+    public static PretrainedBase Load(TransferBase transferBase, BaseWeights weights, string path)
     {
-        if (cntkLayout && baseName != TransferBase.ResNet18)
-            throw new ArgumentException("Only ResNet18 has a CNTK layout.", nameof(cntkLayout));
-        return baseName switch
+        ArgumentNullException.ThrowIfNull(transferBase);
+        ArgumentNullException.ThrowIfNull(weights);
+        var model = CreateArchitecture(transferBase, weights, weights.Source.Description, Hashing.Sha256HexOfFile(path));
+        try
         {
-            TransferBase.ResNet18 when cntkLayout => ResNet(
-                new TorchSharp.Modules.ResNet("ResNet18", BasicBlock.Factory, 1, CntkResNet18.BlockLayout),
-                new BaseDescription(baseName, "resnet18-cntk", 512, ChannelNormalization.CntkBgrMeanSubtraction, weights, weightsSha256)),
-            TransferBase.ResNet18 => ResNet(
-                torchvision.models.resnet18(),
-                new BaseDescription(baseName, "resnet18", 512, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
-            TransferBase.ResNet50 => ResNet(
-                torchvision.models.resnet50(),
-                new BaseDescription(baseName, "resnet50", 2048, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
-            TransferBase.MobileNetV2 => MobileNetV2(
-                new BaseDescription(baseName, "mobilenet_v2", 1280, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
-            TransferBase.Vgg16 => Vgg16(
-                new BaseDescription(baseName, "vgg16", 512, ChannelNormalization.ImageNetTorchvision, weights, weightsSha256)),
-            _ => throw new ArgumentOutOfRangeException(nameof(baseName), baseName, "Unknown transfer base."),
-        };
+            weights.Source.Load(model, path);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What a base built from <paramref name="weights"/> reports about itself.</summary>
+    public static BaseDescription Describe(TransferBase transferBase, BaseWeights weights, string weightsName, string weightsSha256)
+    {
+        ArgumentNullException.ThrowIfNull(transferBase);
+        ArgumentNullException.ThrowIfNull(weights);
+        return new BaseDescription(transferBase.Name, weights.Architecture, transferBase.FeatureCount, weights.InputNormalization,
+            weightsName, weightsSha256);
+    }
+
+    private static PretrainedBase CreateArchitecture(TransferBase transferBase, BaseWeights weights, string weightsName, string weightsSha256)
+    {
+        if (!transferBase.Weights.Contains(weights))
+            throw new ArgumentException($"{weights.Architecture} weights are not weights of the {transferBase.Name} base.", nameof(weights));
+        return weights.CreateArchitecture(Describe(transferBase, weights, weightsName, weightsSha256));
     }
 
     /// <summary>
@@ -50,6 +114,7 @@ public static partial class PretrainedBases
     /// </summary>
     public static string HashStateDict(nn.Module model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (key, value) in model.state_dict())
         {
@@ -60,72 +125,55 @@ public static partial class PretrainedBases
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>TorchVision's ResNet minus avgpool/fc; stages stem (conv1, bn1, relu, maxpool), layer1..layer4.</summary>
-    private static PretrainedBase ResNet(TorchSharp.Modules.ResNet resnet, BaseDescription description)
+    /// <summary>Loads every key of <paramref name="model"/>'s state dict from a torch.save file (zip or legacy format).</summary>
+    internal static void LoadStateDict(nn.Module model, string path, string architecture)
     {
-        var children = resnet.named_children().ToDictionary(c => c.name, c => c.module);
-        Module<Tensor, Tensor> Child(string name) => (Module<Tensor, Tensor>)children[name];
-        children["fc"].Dispose();
-        string[] kept = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];
-        var stages = new List<BaseStage> { new("stem", [Child("conv1"), Child("bn1"), Child("relu"), Child("maxpool")]) };
-        for (var i = 1; i <= 4; i++) stages.Add(new BaseStage($"layer{i}", [Child($"layer{i}")]));
-        return new PretrainedBase(description, [.. kept.Select(k => (k, children[k]))], stages);
-    }
-
-    /// <summary>
-    /// TorchVision's MobileNetV2 <c>features</c> (19 blocks) in five stages by output resolution: 0-1 (112x112 at a
-    /// 224 input), 2-3 (56), 4-6 (28), 7-13 (14), 14-18 (7, ending in the 1280-channel 1x1 convolution).
-    /// </summary>
-    private static PretrainedBase MobileNetV2(BaseDescription description)
-    {
-        var model = torchvision.models.mobilenet_v2();
-        var children = model.named_children().ToDictionary(c => c.name, c => c.module);
-        children["classifier"].Dispose();
-        var features = (TorchSharp.Modules.Sequential)children["features"];
-        var blocks = features.children().Cast<Module<Tensor, Tensor>>().ToArray();
-        if (blocks.Length != 19) throw new InvalidOperationException($"MobileNetV2 has {blocks.Length} feature blocks; expected 19.");
-        (int From, int To)[] ranges = [(0, 1), (2, 3), (4, 6), (7, 13), (14, 18)];
-        var stages = ranges.Select(r => new BaseStage($"features.{r.From}-{r.To}", blocks[r.From..(r.To + 1)])).ToList();
-        return new PretrainedBase(description, [("features", features)], stages);
-    }
-
-    /// <summary>VGG16 layer configuration: output channels of each 3x3 convolution, 0 for a 2x2 max pool.</summary>
-    private static readonly int[] Vgg16Config = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0];
-
-    /// <summary>
-    /// VGG16's <c>features</c> (TorchVision's indices and initialisation), built here rather than through
-    /// torchvision.models.vgg16 so the 102M-parameter classifier is never allocated only to be dropped. Five stages,
-    /// one per conv block (each ending in its max pool); VGG's 7x7 adaptive average pool runs before the global pool.
-    /// </summary>
-    private static PretrainedBase Vgg16(BaseDescription description)
-    {
-        var layers = new List<Module<Tensor, Tensor>>();
-        var blockEnds = new List<int>();
-        var inChannels = 3;
-        foreach (var channels in Vgg16Config)
+        var state = model.state_dict();
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
+        try
         {
-            if (channels == 0)
+            if (LegacyTorchCheckpoint.IsLegacy(path))
             {
-                layers.Add(MaxPool2d(kernel_size: 2, stride: 2));
-                blockEnds.Add(layers.Count);
-                continue;
+                var tensors = LegacyTorchCheckpoint.Read(path, state.ContainsKey);
+                try
+                {
+                    using var noGrad = torch.no_grad();
+                    foreach (var (key, source) in tensors)
+                    {
+                        var target = state[key];
+                        if (!target.shape.SequenceEqual(source.shape))
+                            throw new InvalidDataException($"'{key}' has shape [{string.Join(',', source.shape)}], expected [{string.Join(',', target.shape)}]");
+                        target.copy_(source);
+                        loaded.Add(key);
+                    }
+                }
+                finally
+                {
+                    foreach (var t in tensors.Values) t.Dispose();
+                }
             }
-            var conv = Conv2d(inChannels, channels, kernel_size: 3, padding: 1);
-            init.kaiming_normal_(conv.weight, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
-            init.constant_(conv.bias!, 0);
-            layers.Add(conv);
-            layers.Add(ReLU(inplace: true));
-            inChannels = channels;
+            else
+            {
+                var report = new Dictionary<string, bool>(StringComparer.Ordinal);
+                model.load_py(path, strict: false, loadedParameters: report);
+                loaded.UnionWith(report.Where(r => r.Value).Select(r => r.Key));
+                // PyBridge leaves the unpickled tensors to the garbage collector; reclaim their native memory now
+                // rather than whenever finalizers happen to run.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
         }
-        var features = Sequential(layers);
-        var stages = new List<BaseStage>();
-        var start = 0;
-        foreach (var end in blockEnds)
+        catch (Exception e) when (e is InvalidDataException or NotImplementedException or InvalidCastException or EndOfStreamException
+                                      or IOException or ArgumentException or KeyNotFoundException or System.Runtime.InteropServices.ExternalException)
         {
-            stages.Add(new BaseStage($"block{stages.Count + 1}", layers[start..end]));
-            start = end;
+            throw new CifarUserException(UserErrorKind.Download, $"{path}: not a PyTorch state dict for {architecture}: {e.Message}", e);
         }
-        var avgpool = AdaptiveAvgPool2d([7, 7]);
-        return new PretrainedBase(description, [("features", features), ("avgpool", avgpool)], stages, [avgpool]);
+        // Files saved before PyTorch 0.4.1 have no num_batches_tracked; it only matters to BatchNorm(momentum=None).
+        var missing = state.Keys
+            .Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !loaded.Contains(k))
+            .ToList();
+        if (missing.Count > 0)
+            throw new CifarUserException(UserErrorKind.Download,
+                $"{path}: not {architecture} weights: '{missing[0]}' is missing ({missing.Count} keys in all).");
     }
 }

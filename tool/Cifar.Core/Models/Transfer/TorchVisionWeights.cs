@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Cifar.Data;
-using Cifar.Specs;
 using Cifar.Reproducibility;
 
 namespace Cifar.Models.Transfer;
@@ -8,8 +7,17 @@ namespace Cifar.Models.Transfer;
 /// <summary>One of torchvision's published ImageNet weight files (a PyTorch state dict saved with torch.save).</summary>
 /// <param name="FileName">e.g. <c>resnet50-0676ba61.pth</c>: torchvision names each file after a prefix of its SHA-256.</param>
 /// <param name="Url">The official download address.</param>
-public sealed partial record TorchVisionWeightsFile(TransferBase Base, string FileName, string Url)
+public sealed partial record TorchVisionWeightsFile(string FileName, string Url) : WeightsSource
 {
+    public override string FileName { get; } = FileName;
+
+    private protected override string DescriptionDetail => FileName;
+
+    internal override Task<string> GetAsync(ArtifactCache cache, string? weightsUrl, IDownloadProgress? progress, CancellationToken cancellationToken) =>
+        TorchVisionWeights.GetAsync(this, cache, weightsUrl, progress, cancellationToken);
+
+    internal override void Load(PretrainedBase model, string path) => PretrainedBases.LoadStateDict(model, path, model.Description.Architecture);
+
     /// <summary>
     /// The hex digits after the last '-' of the file name: the prefix of the file's SHA-256 that torch.hub's
     /// <c>check_hash</c> verifies (torchvision publishes no full digest, so neither can we).
@@ -32,8 +40,8 @@ public sealed partial record TorchVisionWeightsFile(TransferBase Base, string Fi
 }
 
 /// <summary>
-/// torchvision's ImageNet weights (IMAGENET1K_V1) for the downloadable bases, where they come from, and how they are
-/// fetched into the shared download cache.
+/// How torchvision's ImageNet weights (IMAGENET1K_V1; which file each base uses is in <see cref="TransferBases"/>)
+/// are fetched into the shared download cache.
 /// </summary>
 /// <remarks>
 /// Source, first match wins: the spec's <c>model.weights_url</c> (the file itself: an http(s) URL, <c>file://</c> URL
@@ -45,23 +53,6 @@ public static class TorchVisionWeights
 {
     /// <summary>Environment variable naming a mirror (base URL or folder) for all downloadable weights.</summary>
     public const string MirrorEnvironmentVariable = "CIFAR_WEIGHTS_URL";
-
-    public static TorchVisionWeightsFile ResNet18 { get; } = Official(TransferBase.ResNet18, "resnet18-f37072fd.pth");
-
-    public static TorchVisionWeightsFile ResNet50 { get; } = Official(TransferBase.ResNet50, "resnet50-0676ba61.pth");
-
-    public static TorchVisionWeightsFile MobileNetV2 { get; } = Official(TransferBase.MobileNetV2, "mobilenet_v2-b0353104.pth");
-
-    public static TorchVisionWeightsFile Vgg16 { get; } = Official(TransferBase.Vgg16, "vgg16-397923af.pth");
-
-    public static TorchVisionWeightsFile For(TransferBase baseName) => baseName switch
-    {
-        TransferBase.ResNet18 => ResNet18,
-        TransferBase.ResNet50 => ResNet50,
-        TransferBase.MobileNetV2 => MobileNetV2,
-        TransferBase.Vgg16 => Vgg16,
-        _ => throw new ArgumentOutOfRangeException(nameof(baseName), baseName, "Unknown transfer base."),
-    };
 
     /// <summary>Where to fetch <paramref name="file"/> from (see the class remarks for the order).</summary>
     public static string SourceOf(TorchVisionWeightsFile file, string? weightsUrl) =>
@@ -93,6 +84,6 @@ public static class TorchVisionWeights
         return cache.GetFileAsync(SourceOf(file, weightsUrl), $"weights/{file.FileName}", file.Verify, progress, cancellationToken);
     }
 
-    private static TorchVisionWeightsFile Official(TransferBase baseName, string fileName) =>
-        new(baseName, fileName, $"https://download.pytorch.org/models/{fileName}");
+    /// <summary>A file at torchvision's official address.</summary>
+    public static TorchVisionWeightsFile Official(string fileName) => new(fileName, $"https://download.pytorch.org/models/{fileName}");
 }

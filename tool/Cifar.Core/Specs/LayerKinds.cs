@@ -1,0 +1,195 @@
+using System.Globalization;
+
+namespace Cifar.Specs;
+
+/// <summary>What flows into or out of a layer: an image [channels, height, width] or a flat [features] vector.</summary>
+public enum FeatureLayout
+{
+    Image,
+    Flat,
+    /// <summary>As input: either layout; as output: the same layout as the input.</summary>
+    Either,
+}
+
+/// <summary>
+/// One layer kind and everything the tool knows about it except its TorchSharp module: the YAML name (also Keras'
+/// automatic layer name), the Keras class shown in the summary, the parameter keys in their documented order, how
+/// the parameters are read, what input it takes and the shape rule (output shape, parameter count, padding). The
+/// spec vocabulary, the validator, the summary and <c>Models.KerasSequential</c> (which adds the module, one case
+/// per kind) all read this table: a new kind is one entry in <see cref="LayerKinds"/>.
+/// </summary>
+public abstract class LayerKind
+{
+    private protected LayerKind(string name, string kerasClass, string[] keys, FeatureLayout input, FeatureLayout output)
+    {
+        Name = name;
+        KerasClass = kerasClass;
+        Keys = keys;
+        Input = input;
+        Output = output;
+    }
+
+    /// <summary>The YAML key (<c>conv2d</c>), also Keras' automatic name (<c>conv2d</c>, <c>conv2d_1</c>, ...).</summary>
+    public string Name { get; }
+
+    /// <summary>Keras' layer class, the summary's type column (<c>Conv2D</c>).</summary>
+    public string KerasClass { get; }
+
+    /// <summary>Parameter keys in the documented order.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>The layout the layer needs; <see cref="FeatureLayout.Either"/> takes both.</summary>
+    public FeatureLayout Input { get; }
+
+    /// <summary>The layout it gives; <see cref="FeatureLayout.Either"/> keeps the input's.</summary>
+    public FeatureLayout Output { get; }
+
+    /// <summary>The record the kind is read into.</summary>
+    public abstract Type SpecType { get; }
+
+    /// <summary>A transfer head works on the base's pooled feature vector, so it holds the kinds that take flat input.</summary>
+    public bool AllowedInHead => Input != FeatureLayout.Image;
+
+    internal abstract LayerSpec Read(ILayerParameters parameters, int line, int column);
+
+    /// <summary>The shape rule, on input sizes already known to have the layout <see cref="Input"/> asks for.</summary>
+    internal abstract LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input);
+
+    public override string ToString() => Name;
+}
+
+/// <summary>What a layer does to its input, or why it cannot work on it (<see cref="Problem"/> set).</summary>
+/// <param name="Parameters">All weights, as Keras counts them (batch normalization's moving statistics included).</param>
+/// <param name="Trainable">Weights the optimizer updates.</param>
+internal readonly record struct LayerShape(IReadOnlyList<int> Output, long Parameters, long Trainable, ConvPadding Padding, string? Problem)
+{
+    public static LayerShape Same(IReadOnlyList<int> input) => new(input, 0, 0, default, null);
+
+    public static LayerShape Fail(string problem) => new([], 0, 0, default, problem);
+}
+
+/// <summary>How the validator hands a layer's YAML parameters to <see cref="LayerKind"/>: each read reports its own
+/// problems and returns null when the key is absent or invalid.</summary>
+internal interface ILayerParameters
+{
+    int? Int(string key, bool required = false, int min = 1);
+
+    double? Number(string key, Interval interval, bool required = false);
+
+    T? Choose<T>(string key, Choice<T>[] choices) where T : struct;
+}
+
+internal sealed class LayerKind<T>(
+    string name, string kerasClass, string[] keys, FeatureLayout input, FeatureLayout output,
+    Func<ILayerParameters, int, int, T> read, Func<T, IReadOnlyList<int>, LayerShape> infer)
+    : LayerKind(name, kerasClass, keys, input, output) where T : LayerSpec
+{
+    public override Type SpecType => typeof(T);
+
+    internal override LayerSpec Read(ILayerParameters parameters, int line, int column) => read(parameters, line, column);
+
+    internal override LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input) => infer((T)layer, input);
+}
+
+/// <summary>The layer kinds a spec can use, in the documented order. Add a kind here (with its record in
+/// ExperimentSpec.cs and its module in KerasSequential), then in spec.schema.json and docs/spec-reference.md.</summary>
+public static class LayerKinds
+{
+    public static readonly LayerKind Conv2D = new LayerKind<Conv2DLayer>(
+        "conv2d", "Conv2D", ["filters", "kernel_size", "strides", "padding", "activation"], FeatureLayout.Image, FeatureLayout.Image,
+        (p, line, column) => new Conv2DLayer(
+            p.Int("filters", required: true) ?? 1,
+            p.Int("kernel_size", required: true) ?? 1,
+            p.Int("strides") ?? 1,
+            p.Choose("padding", SpecVocabulary.Paddings) ?? Padding.Valid,
+            p.Choose("activation", SpecVocabulary.Activations) ?? Activation.Linear,
+            line, column),
+        Conv);
+
+    public static readonly LayerKind MaxPooling2D = new LayerKind<MaxPooling2DLayer>(
+        "max_pooling2d", "MaxPooling2D", ["pool_size", "strides"], FeatureLayout.Image, FeatureLayout.Image,
+        (p, line, column) => new MaxPooling2DLayer(p.Int("pool_size") ?? 2, p.Int("strides"), line, column),
+        Pool);
+
+    public static readonly LayerKind Flatten = new LayerKind<FlattenLayer>(
+        "flatten", "Flatten", [], FeatureLayout.Image, FeatureLayout.Flat,
+        (_, line, column) => new FlattenLayer(line, column),
+        (_, input) => new LayerShape([input.Aggregate(1, (a, b) => checked(a * b))], 0, 0, default, null));
+
+    public static readonly LayerKind Dense = new LayerKind<DenseLayer>(
+        "dense", "Dense", ["units", "activation"], FeatureLayout.Flat, FeatureLayout.Flat,
+        (p, line, column) => new DenseLayer(
+            p.Int("units", required: true) ?? 1,
+            p.Choose("activation", SpecVocabulary.Activations) ?? Activation.Linear,
+            line, column),
+        (d, input) => new LayerShape([d.Units], (long)input[0] * d.Units + d.Units, (long)input[0] * d.Units + d.Units, default, null));
+
+    public static readonly LayerKind Dropout = new LayerKind<DropoutLayer>(
+        "dropout", "Dropout", ["rate"], FeatureLayout.Either, FeatureLayout.Either,
+        (p, line, column) => new DropoutLayer(p.Number("rate", Interval.Unit, required: true) ?? 0, line, column),
+        (_, input) => LayerShape.Same(input));
+
+    /// <summary>Keras normalises the last (channel) axis; gamma and beta train, the moving mean and variance do not.</summary>
+    public static readonly LayerKind BatchNormalization = new LayerKind<BatchNormalizationLayer>(
+        "batch_normalization", "BatchNormalization", ["momentum", "epsilon"], FeatureLayout.Either, FeatureLayout.Either,
+        (p, line, column) => new BatchNormalizationLayer(
+            p.Number("momentum", Interval.Unit) ?? 0.99,
+            p.Number("epsilon", Interval.Positive) ?? 0.001,
+            line, column),
+        (_, input) => new LayerShape(input, 4L * input[0], 2L * input[0], default, null));
+
+    public static readonly IReadOnlyList<LayerKind> All = [Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization];
+
+    /// <summary>The kind named <paramref name="name"/> in YAML, or null.</summary>
+    public static LayerKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
+
+    /// <summary>The kind of a layer record.</summary>
+    /// <exception cref="NotSupportedException">A record type with no entry here (a bug, not a user error).</exception>
+    public static LayerKind Of(LayerSpec layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return All.FirstOrDefault(k => k.SpecType == layer.GetType())
+            ?? throw new NotSupportedException($"Layer type {layer.GetType().Name} has no entry in LayerKinds.");
+    }
+
+    /// <summary>
+    /// Keras' conv2d: 'valid' gives floor((n - k) / s) + 1 per side and needs k &lt;= n; 'same' gives ceil(n / s), with
+    /// TensorFlow's padding (see <see cref="ConvPadding"/>). Parameters: k * k * in_channels * filters + filters.
+    /// </summary>
+    private static LayerShape Conv(Conv2DLayer c, IReadOnlyList<int> input)
+    {
+        var (channels, height, width) = (input[0], input[1], input[2]);
+        int outH, outW;
+        ConvPadding padding = default;
+        if (c.Padding == Padding.Valid)
+        {
+            if (c.KernelSize > height || c.KernelSize > width)
+                return LayerShape.Fail(Shrinks(height, width, "kernel_size", c.KernelSize, "use padding: same, fewer poolings or a larger data.image_size"));
+            (outH, outW) = ((height - c.KernelSize) / c.Strides + 1, (width - c.KernelSize) / c.Strides + 1);
+        }
+        else
+        {
+            (outH, outW) = (CeilDiv(height, c.Strides), CeilDiv(width, c.Strides));
+            var padH = Math.Max((outH - 1) * c.Strides + c.KernelSize - height, 0);
+            var padW = Math.Max((outW - 1) * c.Strides + c.KernelSize - width, 0);
+            padding = new ConvPadding(padH / 2, padH - padH / 2, padW / 2, padW - padW / 2);
+        }
+        var parameters = (long)c.KernelSize * c.KernelSize * channels * c.Filters + c.Filters;
+        return new LayerShape([c.Filters, outH, outW], parameters, parameters, padding, null);
+    }
+
+    /// <summary>Keras' default padding 'valid': windows that do not fit are dropped (PyTorch's ceil_mode=false).</summary>
+    private static LayerShape Pool(MaxPooling2DLayer p, IReadOnlyList<int> input)
+    {
+        var (height, width) = (input[1], input[2]);
+        var strides = p.EffectiveStrides;
+        if (p.PoolSize > height || p.PoolSize > width)
+            return LayerShape.Fail(Shrinks(height, width, "pool_size", p.PoolSize, "use fewer poolings, padding: same or a larger data.image_size"));
+        return LayerShape.Same([input[0], (height - p.PoolSize) / strides + 1, (width - p.PoolSize) / strides + 1]);
+    }
+
+    private static string Shrinks(int height, int width, string key, int window, string hint) => string.Create(CultureInfo.InvariantCulture,
+        $"shrinks the feature map below 1x1: its input is {height}x{width}, smaller than {key} {window}; expected an input of at least {window}x{window} ({hint})");
+
+    private static int CeilDiv(int a, int b) => (a + b - 1) / b;
+}

@@ -7,7 +7,7 @@ namespace Cifar.Data;
 
 /// <summary>The CIFAR-10 batch files on disk, verified, and where they came from.</summary>
 /// <param name="Folder">The cache folder holding the six <c>.bin</c> batches (and <c>batches.meta.txt</c>).</param>
-/// <param name="Source">The resolved source (URL or local path) this run would download from, user info removed.</param>
+/// <param name="Source">The resolved source (URL or local path) this run would download from, credentials hidden (<see cref="UrlRedaction"/>).</param>
 /// <param name="ContentHash">SHA-256 of the six batch MD5s in file order (see <see cref="Cifar10Download.ContentHashOf"/>):
 /// identical for every byte-identical copy of the dataset, whatever archive or mirror it came in.</param>
 /// <param name="Classes">The ten class names, label order.</param>
@@ -50,6 +50,9 @@ public sealed class Cifar10Download
     public const string TestFile = "test_batch.bin";
 
     public const string MetaFile = "batches.meta.txt";
+
+    /// <summary>The official archive's readme, kept if present.</summary>
+    public const string ReadmeFile = "readme.html";
 
     /// <summary>MD5 of each batch file as published with the dataset (checked against cifar-10-binary.tar.gz).</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> OfficialMd5s { get; } =
@@ -137,28 +140,37 @@ public sealed class Cifar10Download
             throw new CifarUserException(UserErrorKind.Download, $"{Path.Combine(folder, MetaFile)}: {e.Message}", e);
         }
 
-        return new Cifar10Files(folder, ArtifactCache.WithoutUserInfo(source), ContentHash, classes, !fetched, _recordsPerBatch);
+        return new Cifar10Files(folder, UrlRedaction.Redact(source), ContentHash, classes, !fetched, _recordsPerBatch);
     }
 
-    /// <summary>Extracts the archive, keeps the batch files (flattened), and checks them; the cache's unpack step.</summary>
+    /// <summary>The most a class-names or readme file may take (the official ones have 60 and 88 bytes).</summary>
+    internal const long SmallFileMaxBytes = 64 * 1024;
+
+    /// <summary>
+    /// What the archive may hold: the six batches at exactly their record size, batches.meta.txt and readme.html, and
+    /// nothing else written; with the official sizes, the whole archive may unpack to 185 MB (184,380,000 bytes of
+    /// batches and headers), so a gzip bomb stops there.
+    /// </summary>
+    internal ArchiveAllowance Allowance
+    {
+        get
+        {
+            long batchBytes = (long)_recordsPerBatch * RecordBytes;
+            var sizes = TrainFiles.Append(TestFile).ToDictionary(name => name, _ => batchBytes, StringComparer.Ordinal);
+            sizes[MetaFile] = SmallFileMaxBytes;
+            sizes[ReadmeFile] = SmallFileMaxBytes;
+            return ArchiveAllowance.For(sizes);
+        }
+    }
+
+    /// <summary>Extracts the batch files (flattened) and checks them; the cache's unpack step.</summary>
     private void Unpack(string archive, string staging)
     {
-        var extracted = Path.Combine(staging, ".extracted");
-        SafeArchive.Extract(archive, extracted);
-
         // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
-        var data = new[] { extracted }.Concat(Directory.EnumerateDirectories(extracted))
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, TrainFiles[0])))
-            ?? throw new InvalidDataException(
+        SafeArchive.Extract(archive, staging, Allowance);
+        if (!File.Exists(Path.Combine(staging, TrainFiles[0])))
+            throw new InvalidDataException(
                 $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
-
-        foreach (var name in TrainFiles.Append(TestFile).Append(MetaFile).Append("readme.html"))
-        {
-            var file = Path.Combine(data, name);
-            if (File.Exists(file)) File.Move(file, Path.Combine(staging, name));
-        }
-
-        Directory.Delete(extracted, recursive: true);
         Verify(staging);
         _ = ReadClasses(staging);
     }

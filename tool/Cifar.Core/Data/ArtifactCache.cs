@@ -332,7 +332,9 @@ public sealed class ArtifactCache
         CancellationToken cancellationToken)
     {
         // CreateNew: the random name is created exclusively, so a file or link planted there is never followed.
-        var output = Writing(destination, () => new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous));
+        // Unbuffered (we write 64 KiB chunks): a buffer would be flushed again on dispose after a failed write (a full
+        // disk), and that second failure would replace the first.
+        var output = Writing(destination, () => new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous));
         await using (output.ConfigureAwait(false))
         {
             var buffer = new byte[BufferSize];
@@ -387,13 +389,14 @@ public sealed class ArtifactCache
     private sealed class CacheWriteException(string path, Exception inner)
         : Exception($"cannot write {path}: {inner.Message}", inner);
 
+    /// <summary>Runs a verify or unpack step: wrong content, and a failure to write it (disk full), are download errors.</summary>
     private static void Checked(string source, Action check)
     {
         try
         {
             check();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw DownloadError(source, e.Message, e);
         }

@@ -12,13 +12,17 @@ namespace Cifar.Data;
 /// identical for every byte-identical copy of the dataset, whatever archive or mirror it came in.</param>
 /// <param name="Classes">The ten class names, label order.</param>
 /// <param name="FromCache">False if this run downloaded (or extracted) it; true if it was in the cache already.</param>
+/// <param name="RecordsPerBatch">Records in each batch file (10,000; fewer in tests).</param>
+/// <param name="Checksums">XxHash128 (hex) of each batch file as verified against the MD5 list, by file name;
+/// <see cref="Cifar10Dataset.Load"/> checks the bytes it reads against them. Null only for files not meant to be loaded.</param>
 public sealed record Cifar10Files(
     string Folder,
     string Source,
     string ContentHash,
     IReadOnlyList<string> Classes,
     bool FromCache,
-    int RecordsPerBatch = Cifar10Download.RecordsPerBatchFile);
+    int RecordsPerBatch = Cifar10Download.RecordsPerBatchFile,
+    IReadOnlyDictionary<string, string>? Checksums = null);
 
 /// <summary>
 /// Downloads, extracts and verifies the CIFAR-10 binary version (https://www.cs.toronto.edu/~kriz/cifar.html) into
@@ -50,6 +54,13 @@ public sealed class Cifar10Download
     public const string TestFile = "test_batch.bin";
 
     public const string MetaFile = "batches.meta.txt";
+
+    /// <summary>
+    /// Kept in the cache entry: the XxHash128 of each batch, taken right after the MD5 check. Every load compares the
+    /// bytes it reads with it, so a cached batch that changed (same size, other bytes) is caught at almost no cost
+    /// instead of being reported under the canonical dataset hash.
+    /// </summary>
+    public const string ChecksumFile = "checksums.xxh128";
 
     /// <summary>The official archive's readme, kept if present.</summary>
     public const string ReadmeFile = "readme.html";
@@ -140,7 +151,76 @@ public sealed class Cifar10Download
             throw new CifarUserException(UserErrorKind.Download, $"{Path.Combine(folder, MetaFile)}: {e.Message}", e);
         }
 
-        return new Cifar10Files(folder, UrlRedaction.Redact(source), ContentHash, classes, !fetched, _recordsPerBatch);
+        var checksums = ReadChecksums(folder) ?? VerifyCachedCopy(folder);
+        return new Cifar10Files(folder, UrlRedaction.Redact(source), ContentHash, classes, !fetched, _recordsPerBatch, checksums);
+    }
+
+    /// <summary>
+    /// For an entry without (or with a damaged) checksum file, such as one installed by an older version: checks the
+    /// batches against the MD5 list once (about 0.4 s), then keeps their checksums for the next runs.
+    /// </summary>
+    private Dictionary<string, string> VerifyCachedCopy(string folder)
+    {
+        try
+        {
+            Verify(folder);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CifarUserException(UserErrorKind.Download,
+                $"{folder}: {e.Message}; the cached dataset was modified: delete {folder} to download it again", e);
+        }
+
+        var checksums = ComputeChecksums(folder);
+        try
+        {
+            WriteChecksums(folder, checksums);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only cache still works; it is verified with MD5 again on the next run.
+        }
+
+        return checksums;
+    }
+
+    private Dictionary<string, string> ComputeChecksums(string folder) =>
+        _md5s.ToDictionary(p => p.Key, p => FileHashes.XxHash128Hex(Path.Combine(folder, p.Key)), StringComparer.Ordinal);
+
+    /// <summary>Writes <see cref="ChecksumFile"/> ("&lt;xxh128&gt;  &lt;file&gt;" lines) through an exclusive temporary file and one rename.</summary>
+    private static void WriteChecksums(string folder, IReadOnlyDictionary<string, string> checksums)
+    {
+        var final = Path.Combine(folder, ChecksumFile);
+        var temp = Path.Combine(folder, $".{ChecksumFile}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            {
+                foreach (var (name, hash) in checksums) writer.Write($"{hash}  {name}\n");
+            }
+
+            File.Move(temp, final, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>The checksums of <see cref="ChecksumFile"/>, or null if it is missing or does not list every batch.</summary>
+    private Dictionary<string, string>? ReadChecksums(string folder)
+    {
+        var path = Path.Combine(folder, ChecksumFile);
+        if (!File.Exists(path)) return null;
+        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split("  ", 2);
+            if (parts.Length == 2 && parts[0].Length == 32) checksums[parts[1]] = parts[0];
+        }
+
+        return _md5s.All(p => checksums.ContainsKey(p.Key)) ? checksums : null;
     }
 
     /// <summary>The most a class-names or readme file may take (the official ones have 60 and 88 bytes).</summary>
@@ -173,6 +253,7 @@ public sealed class Cifar10Download
                 $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
         Verify(staging);
         _ = ReadClasses(staging);
+        WriteChecksums(staging, ComputeChecksums(staging));
     }
 
     private void Verify(string folder)

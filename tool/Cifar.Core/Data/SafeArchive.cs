@@ -88,8 +88,10 @@ public static class SafeArchive
     {
         try
         {
-            // CreateNew: exclusive, and never follows a link planted at the name.
-            return new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            // CreateNew: exclusive, and never follows a link planted at the name. Unbuffered (CopyTo writes 80 KiB
+            // chunks): a buffer would be flushed again when the stream is disposed after a failed write (a full
+            // disk), and that second failure would replace the first, clear, error.
+            return new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         }
         catch (IOException) when (File.Exists(target))
         {

@@ -8,20 +8,32 @@ namespace Cifar.Models.Transfer;
 /// <summary>One of torchvision's published ImageNet weight files (a PyTorch state dict saved with torch.save).</summary>
 /// <param name="FileName">e.g. <c>resnet50-0676ba61.pth</c>: torchvision names each file after a prefix of its SHA-256.</param>
 /// <param name="Url">The official download address.</param>
-public sealed partial record TorchVisionWeightsFile(TransferBase Base, string FileName, string Url)
+/// <param name="Sha256">The file's full SHA-256, when known (pinned below for the official files); null checks only
+/// the prefix in <paramref name="FileName"/>, as torch.hub's <c>check_hash</c> does.</param>
+public sealed partial record TorchVisionWeightsFile(TransferBase Base, string FileName, string Url, string? Sha256 = null)
 {
     /// <summary>
     /// The hex digits after the last '-' of the file name: the prefix of the file's SHA-256 that torch.hub's
-    /// <c>check_hash</c> verifies (torchvision publishes no full digest, so neither can we).
+    /// <c>check_hash</c> verifies.
     /// </summary>
     public string Sha256Prefix => HashPrefix().Match(FileName) is { Success: true } m
         ? m.Groups[1].Value
         : throw new InvalidOperationException($"'{FileName}' carries no hash prefix.");
 
-    /// <summary>Throws <see cref="InvalidDataException"/> unless the file's SHA-256 starts with <see cref="Sha256Prefix"/>.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> unless the file's SHA-256 equals <see cref="Sha256"/> (or, when that
+    /// is unknown, starts with <see cref="Sha256Prefix"/>: 32 bits, enough against corruption, not against forgery).
+    /// </summary>
     public void Verify(string path)
     {
         var actual = Hashing.Sha256HexOfFile(path);
+        if (Sha256 is { } full)
+        {
+            if (!string.Equals(actual, full, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"sha256 is {actual}, expected {full.ToLowerInvariant()} (the published {FileName})");
+            return;
+        }
+
         if (!actual.StartsWith(Sha256Prefix, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"sha256 is {actual}, expected it to start with {Sha256Prefix} (from the file name {FileName})");
     }
@@ -39,20 +51,32 @@ public sealed partial record TorchVisionWeightsFile(TransferBase Base, string Fi
 /// Source, first match wins: the spec's <c>model.weights_url</c> (the file itself: an http(s) URL, <c>file://</c> URL
 /// or local path); the <c>CIFAR_WEIGHTS_URL</c> environment variable (a mirror: a base URL or a folder to which the
 /// file name, e.g. <c>resnet50-0676ba61.pth</c>, is appended); torchvision's official URL. Whatever the source, the
-/// file must match the hash prefix in its official name, and is cached as <c>weights/&lt;file name&gt;</c>.
+/// file must match the official file's full SHA-256, and is cached as <c>weights/&lt;file name&gt;</c>.
 /// </remarks>
 public static class TorchVisionWeights
 {
     /// <summary>Environment variable naming a mirror (base URL or folder) for all downloadable weights.</summary>
     public const string MirrorEnvironmentVariable = "CIFAR_WEIGHTS_URL";
 
-    public static TorchVisionWeightsFile ResNet18 { get; } = Official(TransferBase.ResNet18, "resnet18-f37072fd.pth");
+    // Full SHA-256 digests. torchvision publishes only the 8-digit prefix (in the file name); these full values are
+    // pinned the same way in several independent public projects' checksum lists, found by code search, and each
+    // starts with its file's prefix (checked when the entry is built):
+    // - resnet18-f37072fd.pth: pinned with its size, 46,830,571 bytes, in download manifests of several projects.
+    // - resnet50-0676ba61.pth: pinned as "ResNet50_Weights.IMAGENET1K_V1" in several projects' checkpoint checks.
+    // - mobilenet_v2-b0353104.pth: SRC_URI[mobilenet_v2-b0353104.sha256sum] of the PyTorch benchmark recipe in
+    //   renesas-rz/meta-renesas-ai (meta-benchmark/recipes-benchmark/pytorch), a Yocto layer, and other manifests.
+    // - vgg16-397923af.pth: pinned with its size, 553,433,881 bytes, in model stores and LPIPS/VGG asset lists.
+    public static TorchVisionWeightsFile ResNet18 { get; } = Official(TransferBase.ResNet18, "resnet18-f37072fd.pth",
+        "f37072fd47e89c5e827621c5baffa7500819f7896bbacec160b1a16c560e07ec");
 
-    public static TorchVisionWeightsFile ResNet50 { get; } = Official(TransferBase.ResNet50, "resnet50-0676ba61.pth");
+    public static TorchVisionWeightsFile ResNet50 { get; } = Official(TransferBase.ResNet50, "resnet50-0676ba61.pth",
+        "0676ba61b6795bbe1773cffd859882e5e297624d384b6993f7c9e683e722fb8a");
 
-    public static TorchVisionWeightsFile MobileNetV2 { get; } = Official(TransferBase.MobileNetV2, "mobilenet_v2-b0353104.pth");
+    public static TorchVisionWeightsFile MobileNetV2 { get; } = Official(TransferBase.MobileNetV2, "mobilenet_v2-b0353104.pth",
+        "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889");
 
-    public static TorchVisionWeightsFile Vgg16 { get; } = Official(TransferBase.Vgg16, "vgg16-397923af.pth");
+    public static TorchVisionWeightsFile Vgg16 { get; } = Official(TransferBase.Vgg16, "vgg16-397923af.pth",
+        "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0");
 
     public static TorchVisionWeightsFile For(TransferBase baseName) => baseName switch
     {
@@ -81,7 +105,7 @@ public static class TorchVisionWeights
 
     /// <summary>
     /// The verified local copy of <paramref name="file"/>: from the cache, or fetched from its source, checked against
-    /// the hash prefix and moved into the cache in one rename. A failed download or a wrong file throws
+    /// its SHA-256 (<see cref="TorchVisionWeightsFile.Verify"/>) and moved into the cache in one rename. A failed download or a wrong file throws
     /// <see cref="CifarUserException"/> (Download) and leaves nothing in the cache.
     /// </summary>
     public static Task<string> GetAsync(
@@ -93,6 +117,11 @@ public static class TorchVisionWeights
         return cache.GetFileAsync(SourceOf(file, weightsUrl), $"weights/{file.FileName}", file.Verify, progress, cancellationToken);
     }
 
-    private static TorchVisionWeightsFile Official(TransferBase baseName, string fileName) =>
-        new(baseName, fileName, $"https://download.pytorch.org/models/{fileName}");
+    private static TorchVisionWeightsFile Official(TransferBase baseName, string fileName, string sha256)
+    {
+        var file = new TorchVisionWeightsFile(baseName, fileName, $"https://download.pytorch.org/models/{fileName}", sha256);
+        return sha256.Length == 64 && sha256.StartsWith(file.Sha256Prefix, StringComparison.Ordinal)
+            ? file
+            : throw new InvalidOperationException($"The pinned SHA-256 of {fileName} does not start with its name's prefix.");
+    }
 }

@@ -173,7 +173,7 @@ public static class SafeArchive
             _read += n;
             if (_read > limit)
                 throw ArchiveProblem(string.Create(CultureInfo.InvariantCulture,
-                    $"archive unpacks to more than {limit} bytes; expected at most that for the files it should hold"));
+                    $"archive unpacks to more than {limit} bytes, more than the files it should hold take; refused as a possible decompression bomb"));
             return n;
         }
 

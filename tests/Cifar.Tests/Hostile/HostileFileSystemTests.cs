@@ -43,6 +43,20 @@ public sealed class HostileFileSystemTests : IDisposable
         Assert.Equal(8, Directory.GetFiles(files.Folder).Length);
     }
 
+    [TorchFact]
+    public void A_file_where_the_features_folder_goes_is_reported_before_any_extraction()
+    {
+        var folder = _temp.Combine("features");
+        File.WriteAllText(folder, "not a folder");
+        var cache = new Cifar.Models.Transfer.FeatureCache(folder);
+        var key = new Cifar.Models.Transfer.FeatureCacheKey(
+            "fake", ChannelNormalization.Rescale, new Cifar.Models.Transfer.ImageSubset("d", "train", [0]));
+
+        var error = Assert.Throws<CifarUserException>(() => cache.TryLoad(key, 1, 1));
+
+        Assert.Equal((UserErrorKind.Other, $"feature cache folder '{folder}' is a file, expected a folder or nothing; delete it"), (error.Kind, error.Message));
+    }
+
     [TmpfsFact]
     public async Task A_disk_full_during_the_download_is_a_download_error_and_leaves_the_cache_clean()
     {

@@ -161,17 +161,18 @@ public sealed class Cifar10Download
     /// </summary>
     private Dictionary<string, string> VerifyCachedCopy(string folder)
     {
+        Dictionary<string, string> checksums;
         try
         {
             Verify(folder);
+            checksums = ComputeChecksums(folder);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new CifarUserException(UserErrorKind.Download,
                 $"{folder}: {e.Message}; the cached dataset was modified: delete {folder} to download it again", e);
         }
 
-        var checksums = ComputeChecksums(folder);
         try
         {
             WriteChecksums(folder, checksums);

@@ -73,7 +73,6 @@ public static class SafeArchive
                     {
                         // TarReader's data stream ends at the header's size, so at most maxBytes reach the disk.
                         Unreadable(format, () => { entry.DataStream?.CopyTo(new WriteErrors(output, entry.Name)); return entry; });
-                        Writable(entry.Name, () => { output.Flush(); return output; });
                     }
 
                     break;

@@ -93,8 +93,12 @@ public sealed class FeatureCache
     }
 
     /// <summary>The cached features [rows, columns], or null if absent, for another key, or not complete.</summary>
+    /// <exception cref="CifarUserException">A file sits where the cache folder goes: reported now, before an extraction
+    /// that may take half an hour, rather than when its result cannot be saved.</exception>
     public Tensor? TryLoad(FeatureCacheKey key, long rows, int columns)
     {
+        if (File.Exists(Folder))
+            throw new CifarUserException(UserErrorKind.Other, $"feature cache folder '{Folder}' is a file, expected a folder or nothing; delete it");
         var path = PathOf(key);
         if (!File.Exists(path)) return null;
         var keyBytes = Encoding.UTF8.GetBytes(key.Text);

@@ -141,6 +141,23 @@ public sealed class MisbehavingServerTests : IDisposable
         Assert.Equal(0, _server.RequestCount);
     }
 
+    [Fact]
+    public async Task A_file_where_the_cache_or_weights_folder_goes_is_reported_before_downloading()
+    {
+        var url = _server.Serve("w.pth", [1, 2, 3]);
+        Directory.CreateDirectory(_cache.Path);
+        await File.WriteAllTextAsync(_cache.Combine("weights"), "not a folder");
+        var rootIsAFile = _cache.Combine("cache-file");
+        await File.WriteAllTextAsync(rootIsAFile, "not a folder");
+
+        var weights = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(_cache.Path).GetFileAsync(url, "weights/w.pth", _ => { }));
+        var root = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(rootIsAFile).GetFileAsync(url, "weights/w.pth", _ => { }));
+
+        Assert.Equal($"cache folder '{_cache.Path}': {_cache.Combine("weights")} is a file, expected a folder or nothing; delete it", weights.Message);
+        Assert.Equal($"cache folder '{rootIsAFile}': {rootIsAFile} is a file, expected a folder or nothing; delete it", root.Message);
+        Assert.Equal(0, _server.RequestCount);
+    }
+
     /// <summary>Downloads <paramref name="url"/> as a file entry, expecting a download error and a clean cache.</summary>
     private async Task<CifarUserException> Fails(string url, ArtifactCache? cache = null)
     {

@@ -161,6 +161,13 @@ public sealed class ArtifactCache
     /// </summary>
     private void RequireFree(string final, bool expectFolder)
     {
+        // The folders on the way count too: a file named like the cache folder itself, or like weights/.
+        for (var folder = Path.GetDirectoryName(final); folder is not null && folder.Length >= Root.Length; folder = Path.GetDirectoryName(folder))
+        {
+            if (File.Exists(folder))
+                throw new CifarUserException(UserErrorKind.Other, $"cache folder '{Root}': {folder} is a file, expected a folder or nothing; delete it");
+        }
+
         var (occupied, what) = expectFolder ? (File.Exists(final), "a file") : (Directory.Exists(final), "a folder");
         if (occupied)
             throw new CifarUserException(UserErrorKind.Other,

@@ -54,6 +54,7 @@ public class PretrainedWeightsTests
         Assert.Equal("http://mirror/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => "http://mirror/models/"));
         Assert.Equal(Path.Combine("/srv/w", "resnet50-0676ba61.pth"), TorchVisionWeights.SourceOf(file, null, _ => "/srv/w"));
         Assert.Equal("https://download.pytorch.org/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => null));
+        Assert.Equal("https://m/models/resnet50-0676ba61.pth?token=abc", TorchVisionWeights.SourceOf(file, null, _ => "https://m/models/?token=abc"));
     }
 
     [TorchFact]

@@ -96,9 +96,11 @@ public static class TorchVisionWeights
         if (!string.IsNullOrWhiteSpace(weightsUrl)) return weightsUrl;
         if (environment(MirrorEnvironmentVariable) is { Length: > 0 } mirror)
         {
-            return mirror.Contains("://", StringComparison.Ordinal)
-                ? $"{mirror.TrimEnd('/')}/{file.FileName}"
-                : Path.Combine(mirror, file.FileName);
+            if (!mirror.Contains("://", StringComparison.Ordinal)) return Path.Combine(mirror, file.FileName);
+            // The file name goes into the path, before any query (a mirror may take an access token there).
+            var query = mirror.IndexOf('?', StringComparison.Ordinal);
+            var (path, rest) = query >= 0 ? (mirror[..query], mirror[query..]) : (mirror, "");
+            return $"{path.TrimEnd('/')}/{file.FileName}{rest}";
         }
         return file.Url;
     }

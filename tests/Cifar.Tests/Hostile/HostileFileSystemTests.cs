@@ -43,6 +43,23 @@ public sealed class HostileFileSystemTests : IDisposable
         Assert.Equal(8, Directory.GetFiles(files.Folder).Length);
     }
 
+    [Fact]
+    public async Task A_link_planted_at_a_lock_file_is_refused_not_followed()
+    {
+        var cache = _temp.Combine("cache");
+        Directory.CreateDirectory(Path.Combine(cache, ".locks"));
+        var elsewhere = _temp.Combine("created-by-the-link");
+        var lockPath = Path.Combine(cache, ".locks", "weights_w.pth.lock");
+        File.CreateSymbolicLink(lockPath, elsewhere);
+        var url = _server.Serve("w.pth", [1]);
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(cache).GetFileAsync(url, "weights/w.pth", _ => { }));
+
+        Assert.Equal($"cache folder '{cache}': {lockPath} is a link to {elsewhere}, not a lock file; delete it", error.Message);
+        Assert.False(File.Exists(elsewhere));
+        Assert.Equal(0, _server.RequestCount);
+    }
+
     [TorchFact]
     public void A_file_where_the_features_folder_goes_is_reported_before_any_extraction()
     {

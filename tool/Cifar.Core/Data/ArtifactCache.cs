@@ -423,6 +423,9 @@ public sealed class ArtifactCache
         }
 
         var lockPath = Path.Combine(locks, entry.Replace('/', '_').Replace('\\', '_') + ".lock");
+        // Opening creates the file, and would create it wherever a link planted at its name points.
+        if (new FileInfo(lockPath).LinkTarget is { } target)
+            throw new CifarUserException(UserErrorKind.Other, $"cache folder '{Root}': {lockPath} is a link to {target}, not a lock file; delete it");
         while (true)
         {
             try

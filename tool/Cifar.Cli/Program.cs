@@ -26,7 +26,8 @@ try
 catch (CifarUserException e)
 {
     // A user error: one line per problem, no stack trace.
-    foreach (var line in e.Lines) Console.Error.WriteLine(line);
+    // Redacted here too, as the last line of defence: a spec problem may quote a URL with credentials.
+    foreach (var line in e.Lines) Console.Error.WriteLine(Cifar.Data.UrlRedaction.Redact(line));
     return (int)ExitCodes.For(e.Kind);
 }
 catch (OperationCanceledException)

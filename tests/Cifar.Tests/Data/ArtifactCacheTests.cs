@@ -232,10 +232,12 @@ public sealed class ArtifactCacheTests : IDisposable
         var archive = new TarGzBuilder().AddDirectory("top").AddFile("top/a.txt", "alpha"u8.ToArray()).Build();
         var url = _server.Serve("a.tar.gz", archive);
 
-        var folder = await new ArtifactCache(_cache.Path).GetDirectoryAsync(url, "unpacked", SafeArchive.Extract);
+        var allowance = ArchiveAllowance.For(new Dictionary<string, long> { ["a.txt"] = 100 });
 
-        Assert.Equal("alpha", await File.ReadAllTextAsync(Path.Combine(folder, "top", "a.txt")));
-        Assert.Equal(["unpacked", "unpacked/top", "unpacked/top/a.txt"], CacheEntries());
+        var folder = await new ArtifactCache(_cache.Path).GetDirectoryAsync(url, "unpacked", (a, s) => SafeArchive.Extract(a, s, allowance));
+
+        Assert.Equal("alpha", await File.ReadAllTextAsync(Path.Combine(folder, "a.txt")));
+        Assert.Equal(["unpacked", "unpacked/a.txt"], CacheEntries());
     }
 
     [Fact]

@@ -36,6 +36,16 @@ public sealed class TarGzBuilder
         return this;
     }
 
+    public TarGzBuilder AddSymbolicOrHardLink(TarEntryType type, string name, string target) =>
+        type == TarEntryType.HardLink ? AddHardLink(name, target) : AddSymbolicLink(name, target);
+
+    /// <summary>An entry of any other kind (a device, a FIFO), with no data.</summary>
+    public TarGzBuilder AddSpecial(TarEntryType type, string name)
+    {
+        _entries.Add(new PaxTarEntry(type, name));
+        return this;
+    }
+
     /// <summary>The archive, gzip-compressed (<paramref name="gzip"/> false gives a plain .tar).</summary>
     public byte[] Build(bool gzip = true)
     {

@@ -21,7 +21,7 @@ public sealed class ArtifactCache
 {
     private const int BufferSize = 1 << 16;
 
-    private static readonly Lazy<HttpClient> SharedHttp = new(CreateHttpClient);
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => CreateHttpClient());
 
     private readonly HttpClient? _http;
 
@@ -66,6 +66,7 @@ public sealed class ArtifactCache
         ArgumentNullException.ThrowIfNull(verify);
         var final = PathOf(entry);
         if (File.Exists(final)) return final;
+        RequireFree(final, expectFolder: false);
 
         using var gate = await LockAsync(entry, cancellationToken).ConfigureAwait(false);
         if (File.Exists(final)) return final; // another run installed it while we waited for the lock
@@ -75,7 +76,7 @@ public sealed class ArtifactCache
         {
             await FetchAsync(source, temp, progress, cancellationToken).ConfigureAwait(false);
             Checked(source, () => verify(temp));
-            File.Move(temp, final);
+            Installed(source, final, () => File.Move(temp, final));
             return final;
         }
         finally
@@ -98,6 +99,7 @@ public sealed class ArtifactCache
         ArgumentNullException.ThrowIfNull(unpack);
         var final = PathOf(entry);
         if (Directory.Exists(final)) return final;
+        RequireFree(final, expectFolder: true);
 
         using var gate = await LockAsync(entry, cancellationToken).ConfigureAwait(false);
         if (Directory.Exists(final)) return final;
@@ -117,9 +119,9 @@ public sealed class ArtifactCache
                 throw DownloadError(source, "file not found");
             }
 
-            Directory.CreateDirectory(staging);
+            Installed(source, staging, () => Directory.CreateDirectory(staging));
             Checked(source, () => unpack(archive, staging));
-            Directory.Move(staging, final);
+            Installed(source, final, () => Directory.Move(staging, final));
             return final;
         }
         finally
@@ -149,14 +151,41 @@ public sealed class ArtifactCache
         return Path.GetFullPath(source);
     }
 
+    /// <summary>"&lt;source&gt;: &lt;what&gt;" as one line, credentials hidden (<see cref="UrlRedaction"/>).</summary>
     internal static CifarUserException DownloadError(string source, string what, Exception? inner = null) =>
-        new(UserErrorKind.Download, $"{WithoutUserInfo(source)}: {OneLine(what)}", inner);
+        new(UserErrorKind.Download, UrlRedaction.Redact($"{source}: {OneLine(what)}"), inner);
 
-    /// <summary>The source with any <c>user:password@</c> removed, for messages and reports.</summary>
-    public static string WithoutUserInfo(string source) =>
-        Uri.TryCreate(source, UriKind.Absolute, out var uri) && !uri.IsFile && uri.UserInfo.Length > 0
-            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
-            : source;
+    /// <summary>
+    /// Fails before any download when something else sits where the entry goes (a file where the dataset folder
+    /// should be, or the reverse), since the final rename would fail only after the whole transfer.
+    /// </summary>
+    private void RequireFree(string final, bool expectFolder)
+    {
+        // The folders on the way count too: a file named like the cache folder itself, or like weights/.
+        for (var folder = Path.GetDirectoryName(final); folder is not null && folder.Length >= Root.Length; folder = Path.GetDirectoryName(folder))
+        {
+            if (File.Exists(folder))
+                throw new CifarUserException(UserErrorKind.Other, $"cache folder '{Root}': {folder} is a file, expected a folder or nothing; delete it");
+        }
+
+        var (occupied, what) = expectFolder ? (File.Exists(final), "a file") : (Directory.Exists(final), "a folder");
+        if (occupied)
+            throw new CifarUserException(UserErrorKind.Other,
+                $"cache folder '{Root}': {final} is {what}, expected {(expectFolder ? "a folder" : "a file")} or nothing; delete it");
+    }
+
+    /// <summary>Runs a step that writes into the cache; a failure (disk full, permissions) is a download error.</summary>
+    private static void Installed(string source, string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw DownloadError(source, $"cannot write {path}: {e.Message}", e);
+        }
+    }
 
     private async Task FetchAsync(string source, string destination, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
@@ -183,10 +212,19 @@ public sealed class ArtifactCache
 
         await using (input.ConfigureAwait(false))
         {
-            progress?.Begin(source, input.Length);
+            progress?.Begin(UrlRedaction.Redact(source), input.Length);
+            var copied = new StrongBox<long>();
             try
             {
-                await CopyAsync(input, destination, progress, idleTimeout: null, new StrongBox<long>(), cancellationToken).ConfigureAwait(false);
+                await CopyAsync(input, destination, progress, idleTimeout: null, copied, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheWriteException e)
+            {
+                throw DownloadError(source, e.Message, e.InnerException);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw DownloadError(source, FormattableString.Invariant($"read failed after {copied.Value} bytes: {e.Message}"), e);
             }
             finally
             {
@@ -197,17 +235,18 @@ public sealed class ArtifactCache
 
     private async Task DownloadAsync(string url, string destination, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            throw DownloadError(url, "not a valid http(s) URL");
         var received = new StrongBox<long>();
         long? expected = null;
         try
         {
-            using var response = await Http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-                .ConfigureAwait(false);
+            using var response = await GetFollowingRedirectsAsync(url, uri, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw DownloadError(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
 
             expected = response.Content.Headers.ContentLength;
-            progress?.Begin(url, expected);
+            progress?.Begin(UrlRedaction.Redact(url), expected);
             try
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -223,6 +262,10 @@ public sealed class ArtifactCache
                 progress?.Finish();
             }
         }
+        catch (CacheWriteException e)
+        {
+            throw DownloadError(url, e.Message, e.InnerException);
+        }
         catch (TimeoutException e)
         {
             throw DownloadError(url, e.Message, e);
@@ -234,16 +277,60 @@ public sealed class ArtifactCache
         }
         catch (HttpRequestException e)
         {
-            // The message usually says it all ("Connection refused (host:port)"); the inner one only when it is generic.
-            var message = e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message;
-            throw DownloadError(url, message, e);
+            throw DownloadError(url, Reason(e), e);
         }
         catch (IOException e)
         {
             // Includes HttpIOException "The response ended prematurely" (connection dropped mid-stream).
             var total = expected is { } length ? FormattableString.Invariant($" of {length}") : "";
-            throw DownloadError(url, FormattableString.Invariant($"connection lost after {received.Value}{total} bytes ({e.Message})"), e);
+            throw DownloadError(url, FormattableString.Invariant($"connection lost after {received.Value}{total} bytes ({Innermost(e).Message})"), e);
         }
+    }
+
+    /// <summary>
+    /// GETs <paramref name="uri"/>, following up to <see cref="MaxRedirects"/> redirects by hand: only to http(s), never
+    /// from https down to http, and a loop ends as "too many redirects" rather than as a misleading HTTP 302.
+    /// </summary>
+    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(string url, Uri uri, CancellationToken cancellationToken)
+    {
+        var current = uri;
+        for (var hops = 0; ; hops++)
+        {
+            var response = await Http.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+                return response;
+            response.Dispose();
+
+            var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+            if (next.Scheme is not ("http" or "https"))
+                throw DownloadError(url, $"redirected to {next.Scheme}: ({next}); only http and https redirects are followed");
+            if (current.Scheme == "https" && next.Scheme == "http")
+                throw DownloadError(url, $"redirected from https to plain http ({next}); refused, as it would drop encryption");
+            if (hops == MaxRedirects)
+                throw DownloadError(url, FormattableString.Invariant($"too many redirects (more than {MaxRedirects}; the last to {next})"));
+            current = next;
+        }
+    }
+
+    /// <summary>Most redirects a download follows (browsers allow about 20; torch.hub's urllib, 10).</summary>
+    internal const int MaxRedirects = 10;
+
+    /// <summary>
+    /// What went wrong, in words: HttpClient's own message says it all for a refused connection ("Connection refused
+    /// (host:port)"), but for TLS it only says "see inner exception", so the real reason (an untrusted certificate, a
+    /// name mismatch) comes from the innermost exception.
+    /// </summary>
+    private static string Reason(HttpRequestException e) => e.HttpRequestError switch
+    {
+        HttpRequestError.SecureConnectionError => $"TLS handshake failed: {Innermost(e).Message}",
+        HttpRequestError.Unknown when e.InnerException is { } inner => $"{e.Message} {Innermost(inner).Message}",
+        _ => e.Message,
+    };
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner) e = inner;
+        return e;
     }
 
     /// <summary>Copies <paramref name="input"/> into a new file, reporting progress and counting bytes in <paramref name="done"/>.</summary>
@@ -251,7 +338,10 @@ public sealed class ArtifactCache
         Stream input, string destination, IDownloadProgress? progress, TimeSpan? idleTimeout, StrongBox<long> done,
         CancellationToken cancellationToken)
     {
-        var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        // CreateNew: the random name is created exclusively, so a file or link planted there is never followed.
+        // Unbuffered (we write 64 KiB chunks): a buffer would be flushed again on dispose after a failed write (a full
+        // disk), and that second failure would replace the first.
+        var output = Writing(destination, () => new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous));
         await using (output.ConfigureAwait(false))
         {
             var buffer = new byte[BufferSize];
@@ -272,23 +362,48 @@ public sealed class ArtifactCache
                 }
 
                 if (read == 0) break;
-                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    throw new CacheWriteException(destination, e);
+                }
+
                 done.Value += read;
                 progress?.Report(done.Value);
             }
 
             // On disk before the rename makes it visible, so a crash cannot leave a complete-looking, empty entry.
-            output.Flush(flushToDisk: true);
+            Writing(destination, () => { output.Flush(flushToDisk: true); return output; });
         }
     }
 
+    private static T Writing<T>(string path, Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheWriteException(path, e);
+        }
+    }
+
+    /// <summary>Writing into the cache failed (disk full, permissions): not to be mistaken for a lost connection.</summary>
+    private sealed class CacheWriteException(string path, Exception inner)
+        : Exception($"cannot write {path}: {inner.Message}", inner);
+
+    /// <summary>Runs a verify or unpack step: wrong content, and a failure to write it (disk full), are download errors.</summary>
     private static void Checked(string source, Action check)
     {
         try
         {
             check();
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw DownloadError(source, e.Message, e);
         }
@@ -308,6 +423,9 @@ public sealed class ArtifactCache
         }
 
         var lockPath = Path.Combine(locks, entry.Replace('/', '_').Replace('\\', '_') + ".lock");
+        // Opening creates the file, and would create it wherever a link planted at its name points.
+        if (new FileInfo(lockPath).LinkTarget is { } target)
+            throw new CifarUserException(UserErrorKind.Other, $"cache folder '{Root}': {lockPath} is a link to {target}, not a lock file; delete it");
         while (true)
         {
             try
@@ -367,17 +485,17 @@ public sealed class ArtifactCache
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 
-    private static HttpClient CreateHttpClient()
+    /// <summary>The client downloads use; <paramref name="responseTimeout"/> bounds connecting and the response headers.</summary>
+    internal static HttpClient CreateHttpClient(TimeSpan? responseTimeout = null)
     {
         var handler = new SocketsHttpHandler
         {
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 10,
+            AllowAutoRedirect = false, // followed by hand: GetFollowingRedirectsAsync
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.None, // a .tar.gz must arrive byte for byte
         };
         // Timeout covers connecting and the response headers; the body has its own idle timeout (IdleTimeout).
-        var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(handler) { Timeout = responseTimeout ?? TimeSpan.FromSeconds(60) };
         var version = typeof(ArtifactCache).Assembly.GetName().Version?.ToString(3) ?? "0";
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("dotnet-cifar", version));
         return client;

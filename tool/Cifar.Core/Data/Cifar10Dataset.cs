@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Hashing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,12 +41,18 @@ public sealed class Cifar10Dataset : IDisposable
 
     public int TestCount => (int)TestLabels.shape[0];
 
-    /// <summary>Reads the verified batch files of <paramref name="files"/>.</summary>
-    /// <exception cref="CifarUserException">Kind Download: a file is missing, has the wrong size or a label outside 0-9
-    /// (the cached copy was modified; deleting its folder makes the next run download it again).</exception>
+    /// <summary>
+    /// Reads the verified batch files of <paramref name="files"/>, checking every byte read against
+    /// <see cref="Cifar10Files.Checksums"/>, so the dataset hash in a report always describes the bytes trained on.
+    /// </summary>
+    /// <exception cref="CifarUserException">Kind Download: a file is missing, has the wrong size, a label outside 0-9
+    /// or other bytes than when it was verified (the cached copy was modified; deleting its folder makes the next run
+    /// download it again).</exception>
     public static Cifar10Dataset Load(Cifar10Files files)
     {
         ArgumentNullException.ThrowIfNull(files);
+        if (files.Checksums is null)
+            throw new ArgumentException("The files carry no checksums to check the data against; get them from Cifar10Download.EnsureAsync.", nameof(files));
         var (trainImages, trainLabels) = ReadSplit(files, Cifar10Download.TrainFiles);
         var (testImages, testLabels) = ReadSplit(files, [Cifar10Download.TestFile]);
         return new Cifar10Dataset(trainImages, trainLabels, testImages, testLabels, files);
@@ -76,14 +83,20 @@ public sealed class Cifar10Dataset : IDisposable
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
                 if (stream.Length != expected) throw Damaged(path, $"is {stream.Length} bytes, expected {expected}");
+                var checksum = new XxHash128();
                 for (var r = 0; r < perFile; r++)
                 {
                     stream.ReadExactly(record);
+                    checksum.Append(record);
                     var i = f * perFile + r;
                     if (record[0] > 9) throw Damaged(path, string.Create(CultureInfo.InvariantCulture, $"record {r} has label {record[0]}, expected 0-9"));
                     labels[i] = record[0];
                     record.AsSpan(1).CopyTo(pixels.AsSpan(i * Cifar10Download.ImageBytes, Cifar10Download.ImageBytes));
                 }
+
+                var actual = Convert.ToHexStringLower(checksum.GetCurrentHash());
+                if (!files.Checksums!.TryGetValue(names[f], out var verified) || !string.Equals(actual, verified, StringComparison.OrdinalIgnoreCase))
+                    throw Damaged(path, $"has changed since it was verified (xxh128 {actual}, expected {verified ?? "none"})");
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {

@@ -7,18 +7,22 @@ namespace Cifar.Data;
 
 /// <summary>The CIFAR-10 batch files on disk, verified, and where they came from.</summary>
 /// <param name="Folder">The cache folder holding the six <c>.bin</c> batches (and <c>batches.meta.txt</c>).</param>
-/// <param name="Source">The resolved source (URL or local path) this run would download from, user info removed.</param>
+/// <param name="Source">The resolved source (URL or local path) this run would download from, credentials hidden (<see cref="UrlRedaction"/>).</param>
 /// <param name="ContentHash">SHA-256 of the six batch MD5s in file order (see <see cref="Cifar10Download.ContentHashOf"/>):
 /// identical for every byte-identical copy of the dataset, whatever archive or mirror it came in.</param>
 /// <param name="Classes">The ten class names, label order.</param>
 /// <param name="FromCache">False if this run downloaded (or extracted) it; true if it was in the cache already.</param>
+/// <param name="RecordsPerBatch">Records in each batch file (10,000; fewer in tests).</param>
+/// <param name="Checksums">XxHash128 (hex) of each batch file as verified against the MD5 list, by file name;
+/// <see cref="Cifar10Dataset.Load"/> checks the bytes it reads against them. Null only for files not meant to be loaded.</param>
 public sealed record Cifar10Files(
     string Folder,
     string Source,
     string ContentHash,
     IReadOnlyList<string> Classes,
     bool FromCache,
-    int RecordsPerBatch = Cifar10Download.RecordsPerBatchFile);
+    int RecordsPerBatch = Cifar10Download.RecordsPerBatchFile,
+    IReadOnlyDictionary<string, string>? Checksums = null);
 
 /// <summary>
 /// Downloads, extracts and verifies the CIFAR-10 binary version (https://www.cs.toronto.edu/~kriz/cifar.html) into
@@ -50,6 +54,16 @@ public sealed class Cifar10Download
     public const string TestFile = "test_batch.bin";
 
     public const string MetaFile = "batches.meta.txt";
+
+    /// <summary>
+    /// Kept in the cache entry: the XxHash128 of each batch, taken right after the MD5 check. Every load compares the
+    /// bytes it reads with it, so a cached batch that changed (same size, other bytes) is caught at almost no cost
+    /// instead of being reported under the canonical dataset hash.
+    /// </summary>
+    public const string ChecksumFile = "checksums.xxh128";
+
+    /// <summary>The official archive's readme, kept if present.</summary>
+    public const string ReadmeFile = "readme.html";
 
     /// <summary>MD5 of each batch file as published with the dataset (checked against cifar-10-binary.tar.gz).</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> OfficialMd5s { get; } =
@@ -137,30 +151,110 @@ public sealed class Cifar10Download
             throw new CifarUserException(UserErrorKind.Download, $"{Path.Combine(folder, MetaFile)}: {e.Message}", e);
         }
 
-        return new Cifar10Files(folder, ArtifactCache.WithoutUserInfo(source), ContentHash, classes, !fetched, _recordsPerBatch);
+        var checksums = ReadChecksums(folder) ?? VerifyCachedCopy(folder);
+        return new Cifar10Files(folder, UrlRedaction.Redact(source), ContentHash, classes, !fetched, _recordsPerBatch, checksums);
     }
 
-    /// <summary>Extracts the archive, keeps the batch files (flattened), and checks them; the cache's unpack step.</summary>
-    private void Unpack(string archive, string staging)
+    /// <summary>
+    /// For an entry without (or with a damaged) checksum file, such as one installed by an older version: checks the
+    /// batches against the MD5 list once (about 0.4 s), then keeps their checksums for the next runs.
+    /// </summary>
+    private Dictionary<string, string> VerifyCachedCopy(string folder)
     {
-        var extracted = Path.Combine(staging, ".extracted");
-        SafeArchive.Extract(archive, extracted);
-
-        // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
-        var data = new[] { extracted }.Concat(Directory.EnumerateDirectories(extracted))
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, TrainFiles[0])))
-            ?? throw new InvalidDataException(
-                $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
-
-        foreach (var name in TrainFiles.Append(TestFile).Append(MetaFile).Append("readme.html"))
+        Dictionary<string, string> checksums;
+        try
         {
-            var file = Path.Combine(data, name);
-            if (File.Exists(file)) File.Move(file, Path.Combine(staging, name));
+            Verify(folder);
+            checksums = ComputeChecksums(folder);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new CifarUserException(UserErrorKind.Download,
+                $"{folder}: {e.Message}; the cached dataset was modified: delete {folder} to download it again", e);
         }
 
-        Directory.Delete(extracted, recursive: true);
+        try
+        {
+            WriteChecksums(folder, checksums);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only cache still works; it is verified with MD5 again on the next run.
+        }
+
+        return checksums;
+    }
+
+    private Dictionary<string, string> ComputeChecksums(string folder) =>
+        _md5s.ToDictionary(p => p.Key, p => FileHashes.XxHash128Hex(Path.Combine(folder, p.Key)), StringComparer.Ordinal);
+
+    /// <summary>Writes <see cref="ChecksumFile"/> ("&lt;xxh128&gt;  &lt;file&gt;" lines) through an exclusive temporary file and one rename.</summary>
+    private static void WriteChecksums(string folder, IReadOnlyDictionary<string, string> checksums)
+    {
+        var final = Path.Combine(folder, ChecksumFile);
+        var temp = Path.Combine(folder, $".{ChecksumFile}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            {
+                foreach (var (name, hash) in checksums) writer.Write($"{hash}  {name}\n");
+            }
+
+            File.Move(temp, final, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>The checksums of <see cref="ChecksumFile"/>, or null if it is missing or does not list every batch.</summary>
+    private Dictionary<string, string>? ReadChecksums(string folder)
+    {
+        var path = Path.Combine(folder, ChecksumFile);
+        if (!File.Exists(path)) return null;
+        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split("  ", 2);
+            if (parts.Length == 2 && parts[0].Length == 32) checksums[parts[1]] = parts[0];
+        }
+
+        return _md5s.All(p => checksums.ContainsKey(p.Key)) ? checksums : null;
+    }
+
+    /// <summary>The most a class-names or readme file may take (the official ones have 60 and 88 bytes).</summary>
+    internal const long SmallFileMaxBytes = 64 * 1024;
+
+    /// <summary>
+    /// What the archive may hold: the six batches at exactly their record size, batches.meta.txt and readme.html, and
+    /// nothing else written; with the official sizes, the whole archive may unpack to 185 MB (184,380,000 bytes of
+    /// batches and headers), so a gzip bomb stops there.
+    /// </summary>
+    internal ArchiveAllowance Allowance
+    {
+        get
+        {
+            long batchBytes = (long)_recordsPerBatch * RecordBytes;
+            var sizes = TrainFiles.Append(TestFile).ToDictionary(name => name, _ => batchBytes, StringComparer.Ordinal);
+            sizes[MetaFile] = SmallFileMaxBytes;
+            sizes[ReadmeFile] = SmallFileMaxBytes;
+            return ArchiveAllowance.For(sizes);
+        }
+    }
+
+    /// <summary>Extracts the batch files (flattened) and checks them; the cache's unpack step.</summary>
+    private void Unpack(string archive, string staging)
+    {
+        // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
+        SafeArchive.Extract(archive, staging, Allowance);
+        if (!File.Exists(Path.Combine(staging, TrainFiles[0])))
+            throw new InvalidDataException(
+                $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
         Verify(staging);
         _ = ReadClasses(staging);
+        WriteChecksums(staging, ComputeChecksums(staging));
     }
 
     private void Verify(string folder)

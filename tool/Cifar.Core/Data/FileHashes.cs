@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using Cifar.Reproducibility;
 
@@ -17,6 +18,19 @@ public static class FileHashes
         return Convert.ToHexStringLower(MD5.HashData(stream));
     }
 #pragma warning restore CA5351
+
+    /// <summary>
+    /// XxHash128 of a file, as lowercase hex: the cheap checksum kept with cached data and checked on every use
+    /// (about 10 GB/s, so the 184 MB of CIFAR-10 cost some 20 ms on top of reading them). It detects accidental
+    /// change, not forgery: whoever can rewrite the cache can rewrite its checksums too.
+    /// </summary>
+    public static string XxHash128Hex(string path)
+    {
+        using var stream = Hashing.OpenSequential(path);
+        var hash = new XxHash128();
+        hash.Append(stream);
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
 
     /// <summary>
     /// A verify callback for <see cref="ArtifactCache.GetFileAsync"/>: throws <see cref="InvalidDataException"/>

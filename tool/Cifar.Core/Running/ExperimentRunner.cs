@@ -72,8 +72,10 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         }
         var datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages);
 
+        // The spec is copied into the report, so a mirror URL in it loses its credentials first (UrlRedaction).
+        var specText = UrlRedaction.Redact(spec.SourceText);
         var result = new ExperimentResult(
-            spec.Name, spec.Description, spec.Seed, spec.SourceText, Hashing.Sha256Hex(spec.SourceText), environment, datasetInfo,
+            spec.Name, spec.Description, spec.Seed, specText, Hashing.Sha256Hex(specText), environment, datasetInfo,
             SpecDescriptions.ModelType(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Cifar.Specs;
 
 /// <summary>
@@ -87,18 +90,39 @@ public sealed class SpecLoader
     private (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) LoadOne(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        string? text;
         try
         {
             if (Directory.Exists(path)) return (null, [$"{path}: cannot read: it is a folder; expected a YAML file"], default);
-            text = File.ReadAllText(path);
+            text = ReadBounded(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return (null, [$"{path}: cannot read: {e.Message}"], default);
         }
 
-        return ParseOne(text, path);
+        return text is null
+            ? (null, [string.Create(CultureInfo.InvariantCulture,
+                $"{path}: cannot read: more than {MaxSpecBytes / 1024} KiB; expected a YAML spec (a few KB)")], default)
+            : ParseOne(text, path);
+    }
+
+    /// <summary>Largest spec file read, in bytes. The examples are under 2 KB; 1 MiB also stops <c>/dev/zero</c> or a
+    /// multi-GB file given by mistake before it fills memory.</summary>
+    public const int MaxSpecBytes = 1 << 20;
+
+    /// <summary>The file's text (UTF-8 unless a BOM says otherwise), or null if it has more than <see cref="MaxSpecBytes"/>.</summary>
+    private static string? ReadBounded(string path)
+    {
+        // Reads until the end rather than trusting Length: devices and pipes report 0.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var buffer = new byte[MaxSpecBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
+        if (total > MaxSpecBytes) return null;
+        using var reader = new StreamReader(new MemoryStream(buffer, 0, total), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     private (ExperimentSpec? Spec, IReadOnlyList<string> Problems, SpecPosition NamePosition) ParseOne(

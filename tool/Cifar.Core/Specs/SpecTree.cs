@@ -79,8 +79,23 @@ internal static class SpecTreeReader
         var scanner = new Scanner(new StringReader(text));
         try
         {
+            // Nesting is bounded while parsing, not after: YamlDotNet slows down with depth (a 100,000-deep "[[[..."
+            // took over a minute), so a hostile spec is refused at its 65th level, in microseconds.
             var parser = new Parser(scanner);
-            while (parser.MoveNext()) events.Add(parser.Current!);
+            var depth = 0;
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                depth += current.NestingIncrease;
+                // Levels count from the stream and the document: the root collection is at 3, ReadNode's depth 0.
+                if (depth - 3 > MaxDepth)
+                {
+                    problems.Add(new(SpecPosition.From(current.Start), $"the spec nests deeper than {MaxDepth} levels; expected a spec"));
+                    return null;
+                }
+
+                events.Add(current);
+            }
         }
         catch (YamlException e)
         {

@@ -54,6 +54,7 @@ public class PretrainedWeightsTests
         Assert.Equal("http://mirror/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => "http://mirror/models/"));
         Assert.Equal(Path.Combine("/srv/w", "resnet50-0676ba61.pth"), TorchVisionWeights.SourceOf(file, null, _ => "/srv/w"));
         Assert.Equal("https://download.pytorch.org/models/resnet50-0676ba61.pth", TorchVisionWeights.SourceOf(file, null, _ => null));
+        Assert.Equal("https://m/models/resnet50-0676ba61.pth?token=abc", TorchVisionWeights.SourceOf(file, null, _ => "https://m/models/?token=abc"));
     }
 
     [TorchFact]
@@ -94,6 +95,35 @@ public class PretrainedWeightsTests
 
         Assert.Equal(UserErrorKind.Download, error.Kind);
         Assert.Contains("0676ba61", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(folder.Contents("cache"), p => p.StartsWith("weights/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Official_files_pin_a_full_sha256_that_matches_their_name()
+    {
+        var files = TransferBases.All.SelectMany(b => b.Weights).Select(w => w.Source).OfType<TorchVisionWeightsFile>().ToList();
+        Assert.Equal(4, files.Count);
+        foreach (var file in files)
+        {
+            Assert.Matches("^[0-9a-f]{64}$", file.Sha256!);
+            Assert.StartsWith(file.Sha256Prefix, file.Sha256, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_matching_only_the_name_prefix_is_refused_when_the_full_hash_is_known()
+    {
+        // The served bytes have the prefix of the name, so torch.hub's 32-bit check would pass; the full hash does not.
+        using var folder = new TempFolder();
+        using var server = new LoopbackHttpServer();
+        byte[] body = [1, 2, 3, 4];
+        var sha = Hashing.Sha256Hex(body);
+        var pinned = sha[..8] + new string('0', 56);
+        var file = new TorchVisionWeightsFile($"resnet50-{sha[..8]}.pth", server.Serve("r.pth", body), pinned);
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => TorchVisionWeights.GetAsync(file, new ArtifactCache(folder.Combine("cache"))));
+
+        Assert.Equal((UserErrorKind.Download, $"{file.Url}: sha256 is {sha}, expected {pinned} (the published {file.FileName})"), (error.Kind, error.Message));
         Assert.DoesNotContain(folder.Contents("cache"), p => p.StartsWith("weights/", StringComparison.Ordinal));
     }
 

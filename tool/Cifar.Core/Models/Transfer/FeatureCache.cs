@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 using Cifar.Data;
 using Cifar.Reproducibility;
@@ -58,13 +59,22 @@ public sealed record FeatureCacheKey(string ExtractorIdentity, ChannelNormalizat
 
 /// <summary>
 /// Features of a frozen base on disk, one file per (extractor, image subset): <c>&lt;folder&gt;/&lt;key hash&gt;.features</c>.
-/// Format (little-endian): magic <c>CIFARFT1</c>, int32 key length, key text (UTF-8), int64 rows, int32 columns, then
-/// rows x columns float32. Written to a temporary file in the same folder and renamed into place, so a reader sees a
-/// whole file or none; a file that does not match its key or size exactly is ignored (and replaced on save).
+/// Format (little-endian): magic <c>CIFARFT2</c>, int32 key length, key text (UTF-8), int64 rows, int32 columns,
+/// rows x columns float32, then the XxHash128 of those float bytes (16 bytes). Written to an exclusively created
+/// temporary file in the same folder and renamed into place, so a reader sees a whole file or none; a file that does
+/// not match its key, size or checksum exactly is ignored (and replaced on save). The checksum is checked on every
+/// load (about 10 GB/s: 25 ms for the 123 MB of 60,000 ResNet18 features), so features that changed on disk are
+/// extracted again rather than trained on.
 /// </summary>
+/// <remarks>Files of the first format (<c>CIFARFT1</c>, no checksum) are loaded once and rewritten with one.</remarks>
 public sealed class FeatureCache
 {
-    private static readonly byte[] Magic = "CIFARFT1"u8.ToArray();
+    private static readonly byte[] Magic = "CIFARFT2"u8.ToArray();
+
+    /// <summary>The first format: the same without the checksum.</summary>
+    private static readonly byte[] MagicWithoutChecksum = "CIFARFT1"u8.ToArray();
+
+    private const int ChecksumBytes = 16;
 
     /// <param name="folder">Created on first save; e.g. the download cache's <c>features/</c> subfolder.</param>
     public FeatureCache(string folder)
@@ -83,20 +93,28 @@ public sealed class FeatureCache
     }
 
     /// <summary>The cached features [rows, columns], or null if absent, for another key, or not complete.</summary>
+    /// <exception cref="CifarUserException">A file sits where the cache folder goes: reported now, before an extraction
+    /// that may take half an hour, rather than when its result cannot be saved.</exception>
     public Tensor? TryLoad(FeatureCacheKey key, long rows, int columns)
     {
+        if (File.Exists(Folder))
+            throw new CifarUserException(UserErrorKind.Other, $"feature cache folder '{Folder}' is a file, expected a folder or nothing; delete it");
         var path = PathOf(key);
         if (!File.Exists(path)) return null;
         var keyBytes = Encoding.UTF8.GetBytes(key.Text);
+        Tensor? loaded = null;
+        var migrate = false;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             var headerLength = Magic.Length + 4 + keyBytes.Length + 8 + 4;
-            if (stream.Length != headerLength + rows * columns * 4L) return null;
             var header = new byte[headerLength];
+            if (stream.Length < headerLength) return null;
             stream.ReadExactly(header);
             var span = header.AsSpan();
-            if (!span[..Magic.Length].SequenceEqual(Magic)) return null;
+            migrate = span[..Magic.Length].SequenceEqual(MagicWithoutChecksum);
+            if (!migrate && !span[..Magic.Length].SequenceEqual(Magic)) return null;
+            if (stream.Length != headerLength + rows * columns * 4L + (migrate ? 0 : ChecksumBytes)) return null;
             span = span[Magic.Length..];
             if (BinaryPrimitives.ReadInt32LittleEndian(span) != keyBytes.Length) return null;
             if (!span.Slice(4, keyBytes.Length).SequenceEqual(keyBytes)) return null;
@@ -106,8 +124,20 @@ public sealed class FeatureCache
             var features = empty(rows, columns, ScalarType.Float32);
             try
             {
-                RawTensorData.Read<float>(stream, features, rows * columns);
-                return features;
+                var checksum = new XxHash128();
+                RawTensorData.Read<float>(stream, features, rows * columns, checksum);
+                if (!migrate)
+                {
+                    var stored = new byte[ChecksumBytes];
+                    stream.ReadExactly(stored);
+                    if (!stored.AsSpan().SequenceEqual(checksum.GetCurrentHash()))
+                    {
+                        features.Dispose();
+                        return null; // changed on disk since it was written: extract again
+                    }
+                }
+
+                loaded = features;
             }
             catch
             {
@@ -118,6 +148,22 @@ public sealed class FeatureCache
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null; // unreadable or truncated while reading: extract again
+        }
+
+        if (migrate) TryRewrite(key, loaded);
+        return loaded;
+    }
+
+    /// <summary>Rewrites a first-format file with its checksum; if that fails, it is simply used unchecked again next time.</summary>
+    private void TryRewrite(FeatureCacheKey key, Tensor features)
+    {
+        try
+        {
+            Save(key, features);
+        }
+        catch (CifarUserException)
+        {
+            // Best effort: the cache folder may be read-only.
         }
     }
 
@@ -153,7 +199,9 @@ public sealed class FeatureCache
                 stream.Write(header);
 
                 using var contiguous = features.contiguous();
-                RawTensorData.Write<float>(stream, contiguous);
+                var checksum = new XxHash128();
+                RawTensorData.Write<float>(stream, contiguous, checksum);
+                stream.Write(checksum.GetCurrentHash());
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, final, overwrite: true);

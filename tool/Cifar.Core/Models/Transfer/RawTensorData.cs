@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -13,7 +14,8 @@ internal static class RawTensorData
 
     /// <summary>Fills the first <paramref name="count"/> elements of <paramref name="tensor"/> (of element type
     /// <typeparamref name="T"/>) from <paramref name="stream"/>; <see cref="EndOfStreamException"/> if it ends first.</summary>
-    public static void Read<T>(Stream stream, Tensor tensor, long count) where T : unmanaged
+    /// <param name="checksum">If given, every byte read is appended to it.</param>
+    public static void Read<T>(Stream stream, Tensor tensor, long count, NonCryptographicHashAlgorithm? checksum = null) where T : unmanaged
     {
         var buffer = new T[(int)Math.Min(ChunkElements, count)];
         var accessor = tensor.data<T>();
@@ -21,12 +23,14 @@ internal static class RawTensorData
         {
             var n = (int)Math.Min(buffer.Length, count - done);
             stream.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
+            checksum?.Append(MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
             accessor.CopyFrom(buffer.AsSpan(0, n), 0, done);
         }
     }
 
     /// <summary>Writes every element of the contiguous <paramref name="tensor"/> (of element type <typeparamref name="T"/>).</summary>
-    public static void Write<T>(Stream stream, Tensor tensor) where T : unmanaged
+    /// <param name="checksum">If given, every byte written is appended to it.</param>
+    public static void Write<T>(Stream stream, Tensor tensor, NonCryptographicHashAlgorithm? checksum = null) where T : unmanaged
     {
         var count = tensor.numel();
         var buffer = new T[(int)Math.Min(ChunkElements, count)];
@@ -36,6 +40,7 @@ internal static class RawTensorData
             var n = (int)Math.Min(buffer.Length, count - done);
             accessor.CopyTo(buffer.AsSpan(0, n), 0, done);
             stream.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
+            checksum?.Append(MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
         }
     }
 }

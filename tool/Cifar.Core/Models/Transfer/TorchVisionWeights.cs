@@ -7,7 +7,9 @@ namespace Cifar.Models.Transfer;
 /// <summary>One of torchvision's published ImageNet weight files (a PyTorch state dict saved with torch.save).</summary>
 /// <param name="FileName">e.g. <c>resnet50-0676ba61.pth</c>: torchvision names each file after a prefix of its SHA-256.</param>
 /// <param name="Url">The official download address.</param>
-public sealed partial record TorchVisionWeightsFile(string FileName, string Url) : WeightsSource
+/// <param name="Sha256">The file's full SHA-256, when known (pinned in <see cref="TransferBases"/> for the official
+/// files); null checks only the prefix in <paramref name="FileName"/>, as torch.hub's <c>check_hash</c> does.</param>
+public sealed partial record TorchVisionWeightsFile(string FileName, string Url, string? Sha256 = null) : WeightsSource
 {
     public override string FileName { get; } = FileName;
 
@@ -20,16 +22,26 @@ public sealed partial record TorchVisionWeightsFile(string FileName, string Url)
 
     /// <summary>
     /// The hex digits after the last '-' of the file name: the prefix of the file's SHA-256 that torch.hub's
-    /// <c>check_hash</c> verifies (torchvision publishes no full digest, so neither can we).
+    /// <c>check_hash</c> verifies.
     /// </summary>
     public string Sha256Prefix => HashPrefix().Match(FileName) is { Success: true } m
         ? m.Groups[1].Value
         : throw new InvalidOperationException($"'{FileName}' carries no hash prefix.");
 
-    /// <summary>Throws <see cref="InvalidDataException"/> unless the file's SHA-256 starts with <see cref="Sha256Prefix"/>.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> unless the file's SHA-256 equals <see cref="Sha256"/> (or, when that
+    /// is unknown, starts with <see cref="Sha256Prefix"/>: 32 bits, enough against corruption, not against forgery).
+    /// </summary>
     public void Verify(string path)
     {
         var actual = Hashing.Sha256HexOfFile(path);
+        if (Sha256 is { } full)
+        {
+            if (!string.Equals(actual, full, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"sha256 is {actual}, expected {full.ToLowerInvariant()} (the published {FileName})");
+            return;
+        }
+
         if (!actual.StartsWith(Sha256Prefix, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"sha256 is {actual}, expected it to start with {Sha256Prefix} (from the file name {FileName})");
     }
@@ -47,7 +59,7 @@ public sealed partial record TorchVisionWeightsFile(string FileName, string Url)
 /// Source, first match wins: the spec's <c>model.weights_url</c> (the file itself: an http(s) URL, <c>file://</c> URL
 /// or local path); the <c>CIFAR_WEIGHTS_URL</c> environment variable (a mirror: a base URL or a folder to which the
 /// file name, e.g. <c>resnet50-0676ba61.pth</c>, is appended); torchvision's official URL. Whatever the source, the
-/// file must match the hash prefix in its official name, and is cached as <c>weights/&lt;file name&gt;</c>.
+/// file must match the official file's full SHA-256, and is cached as <c>weights/&lt;file name&gt;</c>.
 /// </remarks>
 public static class TorchVisionWeights
 {
@@ -63,9 +75,11 @@ public static class TorchVisionWeights
         if (!string.IsNullOrWhiteSpace(weightsUrl)) return weightsUrl;
         if (environment(MirrorEnvironmentVariable) is { Length: > 0 } mirror)
         {
-            return mirror.Contains("://", StringComparison.Ordinal)
-                ? $"{mirror.TrimEnd('/')}/{file.FileName}"
-                : Path.Combine(mirror, file.FileName);
+            if (!mirror.Contains("://", StringComparison.Ordinal)) return Path.Combine(mirror, file.FileName);
+            // The file name goes into the path, before any query (a mirror may take an access token there).
+            var query = mirror.IndexOf('?', StringComparison.Ordinal);
+            var (path, rest) = query >= 0 ? (mirror[..query], mirror[query..]) : (mirror, "");
+            return $"{path.TrimEnd('/')}/{file.FileName}{rest}";
         }
         return file.Url;
     }
@@ -84,6 +98,12 @@ public static class TorchVisionWeights
         return cache.GetFileAsync(SourceOf(file, weightsUrl), $"weights/{file.FileName}", file.Verify, progress, cancellationToken);
     }
 
-    /// <summary>A file at torchvision's official address.</summary>
-    public static TorchVisionWeightsFile Official(string fileName) => new(fileName, $"https://download.pytorch.org/models/{fileName}");
+    /// <summary>A file at torchvision's official address, with its full SHA-256 (which must start with the name's prefix).</summary>
+    public static TorchVisionWeightsFile Official(string fileName, string sha256)
+    {
+        var file = new TorchVisionWeightsFile(fileName, $"https://download.pytorch.org/models/{fileName}", sha256);
+        return sha256.Length == 64 && sha256.StartsWith(file.Sha256Prefix, StringComparison.Ordinal)
+            ? file
+            : throw new InvalidOperationException($"The pinned SHA-256 of {fileName} does not start with its name's prefix.");
+    }
 }

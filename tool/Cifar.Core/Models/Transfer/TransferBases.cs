@@ -80,6 +80,15 @@ public abstract record WeightsSource
 /// </summary>
 public static class TransferBases
 {
+    // torchvision's weights carry their full SHA-256. torchvision publishes only the 8-digit prefix (in the file
+    // name); the full values are pinned the same way in several independent public projects' checksum lists, found
+    // by code search, and each must start with its file's prefix (TorchVisionWeights.Official checks):
+    // - resnet18-f37072fd.pth: pinned with its size, 46,830,571 bytes, in download manifests of several projects.
+    // - resnet50-0676ba61.pth: pinned as "ResNet50_Weights.IMAGENET1K_V1" in several projects' checkpoint checks.
+    // - mobilenet_v2-b0353104.pth: SRC_URI[mobilenet_v2-b0353104.sha256sum] of the PyTorch benchmark recipe in
+    //   renesas-rz/meta-renesas-ai (meta-benchmark/recipes-benchmark/pytorch), a Yocto layer, and other manifests.
+    // - vgg16-397923af.pth: pinned with its size, 553,433,881 bytes, in model stores and LPIPS/VGG asset lists.
+
     /// <summary>ResNet18: the bundled offline CNTK weights by default, torchvision's with <c>model.weights_url</c>.</summary>
     public static TransferBase ResNet18 { get; } = new("resnet18", "ResNet18", 512, BaseArchitectures.ResNetStages,
     [
@@ -87,25 +96,29 @@ public static class TransferBases
         new BaseWeights("resnet18-cntk", ChannelNormalization.CntkBgrMeanSubtraction,
             new BundledOnnxFile("resnet18-cntk.onnx", "e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f", "bundled CNTK ResNet18.onnx"),
             d => BaseArchitectures.ResNet(new TorchSharp.Modules.ResNet("ResNet18", BasicBlock.Factory, 1, CntkResNet18.BlockLayout), d)),
-        new BaseWeights("resnet18", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("resnet18-f37072fd.pth"),
+        new BaseWeights("resnet18", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("resnet18-f37072fd.pth",
+            "f37072fd47e89c5e827621c5baffa7500819f7896bbacec160b1a16c560e07ec"),
             d => BaseArchitectures.ResNet(torchvision.models.resnet18(), d)),
     ]);
 
     public static TransferBase ResNet50 { get; } = new("resnet50", "ResNet50", 2048, BaseArchitectures.ResNetStages,
     [
-        new BaseWeights("resnet50", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("resnet50-0676ba61.pth"),
+        new BaseWeights("resnet50", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("resnet50-0676ba61.pth",
+            "0676ba61b6795bbe1773cffd859882e5e297624d384b6993f7c9e683e722fb8a"),
             d => BaseArchitectures.ResNet(torchvision.models.resnet50(), d)),
     ]);
 
     public static TransferBase MobileNetV2 { get; } = new("mobilenet_v2", "MobileNetV2", 1280, BaseArchitectures.MobileNetV2Stages,
     [
-        new BaseWeights("mobilenet_v2", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("mobilenet_v2-b0353104.pth"),
+        new BaseWeights("mobilenet_v2", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("mobilenet_v2-b0353104.pth",
+            "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889"),
             BaseArchitectures.MobileNetV2),
     ]);
 
     public static TransferBase Vgg16 { get; } = new("vgg16", "VGG16", 512, BaseArchitectures.Vgg16Stages,
     [
-        new BaseWeights("vgg16", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("vgg16-397923af.pth"),
+        new BaseWeights("vgg16", ChannelNormalization.ImageNetTorchvision, TorchVisionWeights.Official("vgg16-397923af.pth",
+            "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0"),
             BaseArchitectures.Vgg16),
     ]);
 

@@ -74,7 +74,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
 
         var result = new ExperimentResult(
             spec.Name, spec.Description, spec.Seed, spec.SourceText, Hashing.Sha256Hex(spec.SourceText), environment, datasetInfo,
-            SpecDescriptions.ModelType(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
+            spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
         string folder = Path.Combine(options.OutputRoot, spec.Name);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
+using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Diff;
 
@@ -37,7 +37,7 @@ public static class DiffRenderer
     public static string Render(ReportDiff diff, DiffFormat format, double? regressionPoints = null) => format switch
     {
         DiffFormat.Markdown => Markdown(diff, regressionPoints),
-        DiffFormat.Json => Json(diff, regressionPoints),
+        DiffFormat.Json => ReportFileJson.Write(ToFile(diff, regressionPoints)),
         DiffFormat.Text => Text(diff, regressionPoints),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
@@ -45,25 +45,25 @@ public static class DiffRenderer
     // ---- shared wording ----
 
     private static string Value(MetricUnit unit, double? value) => value is not { } v
-        ? NumberText.Dash
+        ? ReportNumbers.Dash
         : unit switch
         {
-            MetricUnit.Accuracy => NumberText.Percent(v),
-            MetricUnit.Loss or MetricUnit.Score => NumberText.Fixed(v, 4),
-            _ => NumberText.Count((long)Math.Round(v)),
+            MetricUnit.Accuracy => ReportNumbers.Percent(v),
+            MetricUnit.Loss or MetricUnit.Score => ReportNumbers.Rounded(v, 4),
+            _ => ReportNumbers.Count((long)Math.Round(v)),
         };
 
     private static string Change(MetricUnit unit, double? delta) => delta is not { } d
-        ? NumberText.Dash
+        ? ReportNumbers.Dash
         : unit switch
         {
-            MetricUnit.Accuracy => NumberText.Points(d),
-            MetricUnit.Loss or MetricUnit.Score => NumberText.Signed(d, 4),
-            _ => NumberText.Signed((long)Math.Round(d)),
+            MetricUnit.Accuracy => ReportNumbers.PointsChange(d),
+            MetricUnit.Loss or MetricUnit.Score => ReportNumbers.Change(d, 4),
+            _ => ReportNumbers.Change((long)Math.Round(d)),
         };
 
     private static string Move(ConfusionMove m) =>
-        $"{m.TrueClass}→{m.PredictedClass}: {NumberText.Count(m.Base)} → {NumberText.Count(m.Head)} ({NumberText.Signed(m.Delta)})";
+        $"{m.TrueClass}→{m.PredictedClass}: {ReportNumbers.Count(m.Base)} → {ReportNumbers.Count(m.Head)} ({ReportNumbers.Change(m.Delta)})";
 
     private static string SpecLine(SpecChange c, Func<string, string> code, Func<string, string> value) => c.Kind switch
     {
@@ -74,7 +74,7 @@ public static class DiffRenderer
 
     private static string Significance(ExperimentDiff e) => e.Paired is { } p
         ? string.Create(CultureInfo.InvariantCulture,
-            $"McNemar exact test on {NumberText.Count(p.Images)} paired test images: {NumberText.Count(p.BaseRightHeadWrong)} only the base got right, {NumberText.Count(p.BaseWrongHeadRight)} only the head got right, {NumberText.PValue(p.PValue)}: {p.Verdict}.")
+            $"McNemar exact test on {ReportNumbers.Count(p.Images)} paired test images: {ReportNumbers.Count(p.BaseRightHeadWrong)} only the base got right, {ReportNumbers.Count(p.BaseWrongHeadRight)} only the head got right, {ReportNumbers.PValue(p.PValue)}: {p.Verdict}.")
         : $"Not tested: {e.PairingNote}.";
 
     private static string? Intervals(ExperimentDiff e, int resamples)
@@ -84,13 +84,13 @@ public static class DiffRenderer
             return null;
         }
         static string Show(AccuracyInterval? i) =>
-            i is null ? "no predictions" : $"{NumberText.Percent(i.Lower)} to {NumberText.Percent(i.Upper)}";
+            i is null ? "no predictions" : $"{ReportNumbers.Percent(i.Lower)} to {ReportNumbers.Percent(i.Upper)}";
         return string.Create(CultureInfo.InvariantCulture,
             $"Bootstrap 95% intervals of test accuracy ({resamples} resamples, seed {Bootstrap.Seed}): base {Show(e.BaseInterval)}, head {Show(e.HeadInterval)}.");
     }
 
     private static string RegressionRule(double points) =>
-        $"a test-accuracy drop of more than {NumberText.Plain(points)} pp, or a drop significant at 5%";
+        $"a test-accuracy drop of more than {ReportNumbers.Plain(points)} pp, or a drop significant at 5%";
 
     // ---- Markdown ----
 
@@ -196,7 +196,7 @@ public static class DiffRenderer
             Line();
             foreach (var p in list)
             {
-                Line($"- {Code(p.Name)}: test accuracy {NumberText.Percent(p.TestAccuracy)}");
+                Line($"- {Code(p.Name)}: test accuracy {ReportNumbers.Percent(p.TestAccuracy)}");
             }
         }
     }
@@ -291,7 +291,7 @@ public static class DiffRenderer
                 Line(title + ":");
                 foreach (var p in list)
                 {
-                    Line($"  {p.Name}: test accuracy {NumberText.Percent(p.TestAccuracy)}");
+                    Line($"  {p.Name}: test accuracy {ReportNumbers.Percent(p.TestAccuracy)}");
                 }
             }
         }
@@ -309,186 +309,55 @@ public static class DiffRenderer
 
     // ---- JSON ----
 
-    private static string Json(ReportDiff diff, double? regressionPoints)
+    /// <summary>The diff as the records of its JSON file (<see cref="DiffFile"/>).</summary>
+    public static DiffFile ToFile(ReportDiff diff, double? regressionPoints = null)
     {
-        using var stream = new MemoryStream();
-        var options = new JsonWriterOptions
+        ArgumentNullException.ThrowIfNull(diff);
+        DiffRegressionCheck? check = null;
+        if (regressionPoints is { } points)
         {
-            Indented = true,
-            NewLine = "\n",
-            // Output is a file for scripts, not HTML: keep → and class names readable instead of \u escapes.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        };
-        using (var w = new Utf8JsonWriter(stream, options))
-        {
-            w.WriteStartObject();
-            w.WriteString("base", diff.Base);
-            w.WriteString("head", diff.Head);
-            w.WriteString("summary", diff.Summary);
-            w.WriteBoolean("unchanged", diff.IsUnchanged);
-            if (regressionPoints is { } points)
-            {
-                w.WriteStartObject("regression_check");
-                w.WriteNumber("allowed_drop_points", points);
-                var reasons = diff.Regressions(points);
-                w.WriteBoolean("regression", reasons.Count > 0);
-                w.WriteStartArray("reasons");
-                foreach (var reason in reasons)
-                {
-                    w.WriteStringValue(reason);
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteStartObject("bootstrap");
-            w.WriteNumber("resamples", diff.BootstrapResamples);
-            w.WriteNumber("seed", Bootstrap.Seed);
-            w.WriteNumber("confidence", 0.95);
-            w.WriteEndObject();
-            w.WriteStartArray("experiments");
-            foreach (var e in diff.Experiments)
-            {
-                WriteExperiment(w, e);
-            }
-            w.WriteEndArray();
-            WritePresence(w, "added", diff.Added);
-            WritePresence(w, "removed", diff.Removed);
-            w.WriteEndObject();
+            var reasons = diff.Regressions(points);
+            check = new DiffRegressionCheck(points, reasons.Count > 0, reasons);
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        return new DiffFile(
+            diff.Base,
+            diff.Head,
+            diff.Summary,
+            diff.IsUnchanged,
+            new DiffBootstrap(diff.BootstrapResamples, Bootstrap.Seed, 0.95),
+            [.. diff.Experiments.Select(ToFile)],
+            [.. diff.Added.Select(p => new DiffPresence(p.Name, p.TestAccuracy))],
+            [.. diff.Removed.Select(p => new DiffPresence(p.Name, p.TestAccuracy))],
+            check);
     }
 
-    private static void WriteExperiment(Utf8JsonWriter w, ExperimentDiff e)
-    {
-        w.WriteStartObject();
-        w.WriteString("name", e.Name);
-        w.WriteBoolean("unchanged", e.IsUnchanged);
-        w.WriteStartObject("metrics");
-        foreach (var m in e.Metrics)
-        {
-            w.WriteStartObject(m.Key);
-            WriteBaseHeadDelta(w, m.Base, m.Head, m.Delta);
-            if (m.Unit == MetricUnit.Accuracy)
-            {
-                WriteNullable(w, "delta_points", e.AccuracyDeltaPoints);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
-        w.WriteStartArray("per_class_f1");
-        foreach (var c in e.ClassF1)
-        {
-            w.WriteStartObject();
-            w.WriteString("class", c.Class);
-            WriteBaseHeadDelta(w, c.Base, c.Head, c.Delta);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("confusion_moves");
-        foreach (var m in e.ConfusionMoves)
-        {
-            w.WriteStartObject();
-            w.WriteString("true", m.TrueClass);
-            w.WriteString("predicted", m.PredictedClass);
-            w.WriteNumber("base", m.Base);
-            w.WriteNumber("head", m.Head);
-            w.WriteNumber("delta", m.Delta);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("spec_changes");
-        foreach (var c in e.SpecChanges)
-        {
-            w.WriteStartObject();
-            w.WriteString("key", c.Key);
-            w.WriteString("change", c.Kind.ToString().ToLowerInvariant());
-            if (c.Base is not null)
-            {
-                w.WriteString("base", c.Base);
-            }
-            if (c.Head is not null)
-            {
-                w.WriteString("head", c.Head);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        if (e.SpecNote is not null)
-        {
-            w.WriteString("spec_note", e.SpecNote);
-        }
-        w.WriteStartObject("significance");
-        w.WriteBoolean("paired", e.Paired is not null);
-        if (e.Paired is { } p)
-        {
-            w.WriteString("test", "mcnemar_exact");
-            w.WriteNumber("images", p.Images);
-            w.WriteNumber("base_right_head_wrong", p.BaseRightHeadWrong);
-            w.WriteNumber("base_wrong_head_right", p.BaseWrongHeadRight);
-            // 12 significant digits: the last bits of exp/log may differ between C libraries, the report must not.
-            w.WriteNumber("p_value", double.Parse(p.PValue.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-            w.WriteBoolean("significant", p.IsSignificant);
-            w.WriteString("verdict", p.Verdict);
-        }
-        else
-        {
-            w.WriteString("note", e.PairingNote);
-        }
-        WriteInterval(w, "base_accuracy_interval", e.BaseInterval);
-        WriteInterval(w, "head_accuracy_interval", e.HeadInterval);
-        w.WriteEndObject();
-        w.WriteStartArray("other_changes");
-        foreach (var other in e.OtherChanges)
-        {
-            w.WriteStringValue(other);
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
+    private static DiffExperiment ToFile(ExperimentDiff e) => new(
+        e.Name,
+        e.IsUnchanged,
+        e.Metrics.ToDictionary(
+            m => m.Key,
+            m => new DiffMetric(m.Base, m.Head, m.Delta, m.Unit == MetricUnit.Accuracy ? e.AccuracyDeltaPoints : null),
+            StringComparer.Ordinal),
+        [.. e.ClassF1.Select(c => new DiffClassF1(c.Class, c.Base, c.Head, c.Delta))],
+        [.. e.ConfusionMoves.Select(m => new DiffConfusionMove(m.TrueClass, m.PredictedClass, m.Base, m.Head, m.Delta))],
+        [.. e.SpecChanges.Select(c => new DiffSpecChange(c.Key, c.Kind.ToString().ToLowerInvariant(), c.Base, c.Head))],
+        SignificanceFile(e),
+        e.OtherChanges,
+        e.SpecNote);
 
-    private static void WriteInterval(Utf8JsonWriter w, string name, AccuracyInterval? interval)
+    private static DiffSignificance SignificanceFile(ExperimentDiff e)
     {
-        if (interval is null)
-        {
-            w.WriteNull(name);
-            return;
-        }
-        w.WriteStartObject(name);
-        w.WriteNumber("accuracy", interval.Accuracy);
-        w.WriteNumber("lower", interval.Lower);
-        w.WriteNumber("upper", interval.Upper);
-        w.WriteEndObject();
-    }
-
-    private static void WritePresence(Utf8JsonWriter w, string name, IReadOnlyList<ExperimentPresence> list)
-    {
-        w.WriteStartArray(name);
-        foreach (var p in list)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", p.Name);
-            w.WriteNumber("test_accuracy", p.TestAccuracy);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
-
-    private static void WriteBaseHeadDelta(Utf8JsonWriter w, double? baseValue, double? head, double? delta)
-    {
-        WriteNullable(w, "base", baseValue);
-        WriteNullable(w, "head", head);
-        WriteNullable(w, "delta", delta);
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
+        static DiffInterval? Interval(AccuracyInterval? i) => i is null ? null : new DiffInterval(i.Accuracy, i.Lower, i.Upper);
+        var (baseInterval, headInterval) = (Interval(e.BaseInterval), Interval(e.HeadInterval));
+        return e.Paired is { } p
+            ? new DiffSignificance(true, baseInterval, headInterval,
+                Test: "mcnemar_exact",
+                Images: p.Images,
+                BaseRightHeadWrong: p.BaseRightHeadWrong,
+                BaseWrongHeadRight: p.BaseWrongHeadRight,
+                PValue: double.Parse(p.PValue.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                Significant: p.IsSignificant,
+                Verdict: p.Verdict)
+            : new DiffSignificance(false, baseInterval, headInterval, Note: e.PairingNote);
     }
 }

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Cifar.Training;
 
-namespace Cifar.Reports;
+using Cifar.Reports.Formatting;
+
+namespace Cifar.Reports.Charts;
 
 /// <summary>Which pair of curves a chart shows.</summary>
 internal enum CurveMetric { Loss, Accuracy }
@@ -12,7 +14,7 @@ internal enum CurveMetric { Loss, Accuracy }
 /// and the start of fine-tuning marked with labelled vertical lines. Deterministic text: fixed number formats, no ids,
 /// no timestamps, so the file is byte-identical for the same history.
 /// </summary>
-internal static class LearningCurveChart
+internal static class TrainingCurvesChart
 {
     public const int Width = 640;
     public const int Height = 360;

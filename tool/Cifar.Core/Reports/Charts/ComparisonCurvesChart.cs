@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cifar.Reports.Comparison;
+namespace Cifar.Reports.Charts;
 
 /// <summary>
 /// Overlaid per-epoch curves of several experiments as a self-contained SVG: fixed size, fixed palette, coordinates
 /// rounded to 0.01 px with invariant formatting, so the same data always gives the same bytes.
 /// </summary>
-internal static class LearningCurveChart
+internal static class ComparisonCurvesChart
 {
     /// <summary>
     /// Okabe &amp; Ito's colour-blind-safe palette (Color Universal Design, 2008), without its yellow, which is

@@ -1,4 +1,4 @@
-namespace Cifar.Reports;
+namespace Cifar.Reports.Charts;
 
 /// <summary>
 /// What every SVG chart of the reports needs: "nice" axis steps and XML escaping. Each chart keeps its own layout,

@@ -1,6 +1,7 @@
 using Cifar.Reports;
 using Cifar.Reports.Comparison;
 using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
 using Scriban.Runtime;
 
 namespace Cifar.Tests.Reports.Comparison;
@@ -36,6 +37,23 @@ public sealed class ComparisonReportTests : IDisposable
         var folders = WriteBoth();
         var files = ComparisonReport.Write(_temp.Path, folders);
         GoldenFile.AssertMatches(File.ReadAllText(files.Html), "Comparison/golden/comparison.html");
+    }
+
+    [Fact]
+    public void Timing_columns_show_the_figures_of_each_timing_json()
+    {
+        var folders = WriteBoth();
+        var markdown = File.ReadAllText(ComparisonReport.Write(_temp.Path, folders).Markdown);
+        foreach (var folder in folders)
+        {
+            var path = Path.Combine(folder, ReportFiles.Timing);
+            var timing = ReportFileJson.ReadTiming(File.ReadAllText(path), path);
+            var row = $"| {timing.Name} | {ReportNumbers.Duration(timing.TrainingSeconds)} | {ReportNumbers.Duration(timing.MeanSecondsPerEpoch)} | "
+                + $"{ReportNumbers.Count((long)Math.Round(timing.TrainingImagesPerSecond))} | {ReportNumbers.Bytes(timing.PeakWorkingSetBytes)} | "
+                + $"{ReportNumbers.Duration(timing.TotalSeconds)} |";
+            Assert.Contains(row, markdown, StringComparison.Ordinal);
+        }
+        Assert.Contains("| transfer | 1 h 02 min 05 s | 15 min 31 s | 48 | 1.50 GiB | 1 h 02 min 18 s |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]

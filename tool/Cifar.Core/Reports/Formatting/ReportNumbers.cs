@@ -110,7 +110,8 @@ public static class ReportNumbers
     public static string Throughput(double perSecond) =>
         double.IsFinite(perSecond) ? perSecond.ToString("N1", Invariant) : "n/a";
 
-    /// <summary>Bytes in binary units, one decimal past bytes: 1536 -> "1.5 KiB", 1234567890 -> "1.1 GiB".</summary>
+    /// <summary>Bytes in binary units: 1536 -> "1.5 KiB", 874217472 -> "833.7 MiB", and two decimals from GiB on,
+    /// where one would hide a tenth of a gigabyte: 1234567890 -> "1.15 GiB".</summary>
     public static string Bytes(double bytes)
     {
         if (!double.IsFinite(bytes)) return "n/a";
@@ -121,7 +122,7 @@ public static class ReportNumbers
             bytes /= 1024;
             unit++;
         }
-        return (unit == 0 ? Rounded(bytes, 0) : Rounded(bytes, 1)) + " " + units[unit];
+        return Rounded(bytes, unit switch { 0 => 0, < 3 => 1, _ => 2 }) + " " + units[unit];
     }
 
     /// <summary>A p-value as people read it: "p &lt; 0.001" below one in a thousand, else four decimals.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Cifar.Reports.Files;
-using Cifar.Reports.Formatting;
 using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Diff;
@@ -42,164 +41,58 @@ public static class DiffRenderer
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
-    // ---- shared wording ----
-
-    private static string Value(MetricUnit unit, double? value) => value is not { } v
-        ? ReportNumbers.Dash
-        : unit switch
-        {
-            MetricUnit.Accuracy => ReportNumbers.Percent(v),
-            MetricUnit.Loss or MetricUnit.Score => ReportNumbers.Rounded(v, 4),
-            _ => ReportNumbers.Count((long)Math.Round(v)),
-        };
-
-    private static string Change(MetricUnit unit, double? delta) => delta is not { } d
-        ? ReportNumbers.Dash
-        : unit switch
-        {
-            MetricUnit.Accuracy => ReportNumbers.PointsChange(d),
-            MetricUnit.Loss or MetricUnit.Score => ReportNumbers.Change(d, 4),
-            _ => ReportNumbers.Change((long)Math.Round(d)),
-        };
-
-    private static string Move(ConfusionMove m) =>
-        $"{m.TrueClass}→{m.PredictedClass}: {ReportNumbers.Count(m.Base)} → {ReportNumbers.Count(m.Head)} ({ReportNumbers.Change(m.Delta)})";
-
-    private static string SpecLine(SpecChange c, Func<string, string> code, Func<string, string> value) => c.Kind switch
-    {
-        SpecChangeKind.Changed => $"{code(c.Key)}: {value(c.Base!)} → {value(c.Head!)}",
-        SpecChangeKind.Added => $"added {code(c.Key)}: {value(c.Head!)}",
-        _ => $"removed {code(c.Key)}: {value(c.Base!)}",
-    };
-
-    private static string Significance(ExperimentDiff e) => e.Paired is { } p
-        ? string.Create(CultureInfo.InvariantCulture,
-            $"McNemar exact test on {ReportNumbers.Count(p.Images)} paired test images: {ReportNumbers.Count(p.BaseRightHeadWrong)} only the base got right, {ReportNumbers.Count(p.BaseWrongHeadRight)} only the head got right, {ReportNumbers.PValue(p.PValue)}: {p.Verdict}.")
-        : $"Not tested: {e.PairingNote}.";
-
-    private static string? Intervals(ExperimentDiff e, int resamples)
-    {
-        if (e.BaseInterval is null && e.HeadInterval is null)
-        {
-            return null;
-        }
-        static string Show(AccuracyInterval? i) =>
-            i is null ? "no predictions" : $"{ReportNumbers.Percent(i.Lower)} to {ReportNumbers.Percent(i.Upper)}";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Bootstrap 95% intervals of test accuracy ({resamples} resamples, seed {Bootstrap.Seed}): base {Show(e.BaseInterval)}, head {Show(e.HeadInterval)}.");
-    }
-
-    private static string RegressionRule(double points) =>
-        $"a test-accuracy drop of more than {ReportNumbers.Plain(points)} pp, or a drop significant at 5%";
-
     // ---- Markdown ----
 
+    /// <summary>GitHub Markdown: blocks separated by blank lines, names in code, other text escaped.</summary>
     private static string Markdown(ReportDiff diff, double? regressionPoints)
     {
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
-        Line($"## Report diff: {Code(diff.Base)} → {Code(diff.Head)}");
-        Line();
-        Line($"**Summary:** {Escape(diff.Summary)}");
-        if (regressionPoints is { } points)
+        foreach (var block in DiffDocument.Build(diff, regressionPoints))
         {
-            Line();
-            var reasons = diff.Regressions(points);
-            Line($"**Regression check** (fails on {RegressionRule(points)}): {(reasons.Count == 0 ? "passed" : "**FAILED**")}");
-            if (reasons.Count > 0)
+            if (md.Length > 0) Line();
+            switch (block)
             {
-                Line();
-                foreach (var reason in reasons)
-                {
-                    Line($"- {Escape(reason)}");
-                }
+                case HeadingBlock h:
+                    Line(new string('#', h.Level) + " " + Inline(h.Text));
+                    break;
+                case LinesBlock lines:
+                    foreach (var (label, text) in lines.Lines) Line((label is null ? "" : $"**{label}:** ") + Inline(text));
+                    break;
+                case ListBlock list:
+                    if (list.Lead.Count > 0)
+                    {
+                        Line(Inline(list.Lead));
+                        if (list.Items.Count > 0) Line();
+                    }
+                    foreach (var item in list.Items) Line("- " + Inline(item));
+                    break;
+                case TableBlock table:
+                    if (table.Title is not null)
+                    {
+                        Line($"<details><summary>{Escape(table.Title)}</summary>");
+                        Line();
+                    }
+                    Line($"| {table.FirstColumn} | Base | Head | Change |");
+                    Line("|---|--:|--:|--:|");
+                    foreach (var (label, baseValue, head, change) in table.Rows) Line($"| {Escape(label)} | {baseValue} | {head} | {change} |");
+                    if (table.Title is not null)
+                    {
+                        Line();
+                        Line("</details>");
+                    }
+                    break;
             }
         }
-        foreach (var e in diff.Experiments)
-        {
-            Line();
-            Line($"### {Code(e.Name)}");
-            Line();
-            if (e.IsUnchanged)
-            {
-                Line("No change.");
-                continue;
-            }
-            Line("| Metric | Base | Head | Change |");
-            Line("|---|--:|--:|--:|");
-            foreach (var m in e.Metrics)
-            {
-                Line($"| {m.Label} | {Value(m.Unit, m.Base)} | {Value(m.Unit, m.Head)} | {Change(m.Unit, m.Delta)} |");
-            }
-            Line();
-            Line($"**Significance:** {Escape(Significance(e))}");
-            if (Intervals(e, diff.BootstrapResamples) is { } intervals)
-            {
-                Line(intervals);
-            }
-            if (e.ConfusionMoves.Count > 0)
-            {
-                Line();
-                Line("**Confusion cells that moved most** (true→predicted):");
-                Line();
-                foreach (var move in e.ConfusionMoves)
-                {
-                    Line($"- {Escape(Move(move))}");
-                }
-            }
-            if (e.ClassF1.Any(c => c.Base != c.Head))
-            {
-                Line();
-                Line("<details><summary>Per-class F1</summary>");
-                Line();
-                Line("| Class | Base | Head | Change |");
-                Line("|---|--:|--:|--:|");
-                foreach (var c in e.ClassF1)
-                {
-                    Line($"| {Escape(c.Class)} | {Value(MetricUnit.Score, c.Base)} | {Value(MetricUnit.Score, c.Head)} | {Change(MetricUnit.Score, c.Delta)} |");
-                }
-                Line();
-                Line("</details>");
-            }
-            Line();
-            if (e.SpecChanges.Count > 0)
-            {
-                Line("**Spec changes:**");
-                Line();
-                foreach (var change in e.SpecChanges)
-                {
-                    Line($"- {SpecLine(change, Code, Escape)}");
-                }
-            }
-            else
-            {
-                Line(e.SpecNote is null ? "**Spec:** unchanged." : $"**Spec:** not compared: {Escape(e.SpecNote)}.");
-            }
-            if (e.OtherChanges.Count > 0)
-            {
-                Line();
-                Line($"**Also changed:** {string.Join(", ", e.OtherChanges.Select(Code))}.");
-            }
-        }
-        Presence(diff.Added, "Added");
-        Presence(diff.Removed, "Removed");
         return md.ToString();
-
-        void Presence(IReadOnlyList<ExperimentPresence> list, string title)
-        {
-            if (list.Count == 0)
-            {
-                return;
-            }
-            Line();
-            Line($"### {title}");
-            Line();
-            foreach (var p in list)
-            {
-                Line($"- {Code(p.Name)}: test accuracy {ReportNumbers.Percent(p.TestAccuracy)}");
-            }
-        }
     }
+
+    private static string Inline(IReadOnlyList<Span> spans) => string.Concat(spans.Select(s => s.Style switch
+    {
+        SpanStyle.Code => Code(s.Text),
+        SpanStyle.Strong => $"**{Escape(s.Text)}**",
+        _ => Escape(s.Text),
+    }));
 
     /// <summary>Inline code that survives any backticks inside.</summary>
     private static string Code(string text) => text.Contains('`', StringComparison.Ordinal) ? $"`` {text} ``" : $"`{text}`";
@@ -221,91 +114,49 @@ public static class DiffRenderer
 
     // ---- Text ----
 
+    /// <summary>Plain text for a terminal: an experiment's blocks indented under its name, tables aligned.</summary>
     private static string Text(ReportDiff diff, double? regressionPoints)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
-        Line($"Report diff: {diff.Base} → {diff.Head}");
-        Line($"Summary: {diff.Summary}");
-        if (regressionPoints is { } points)
+        var indent = "";
+        foreach (var block in DiffDocument.Build(diff, regressionPoints))
         {
-            var reasons = diff.Regressions(points);
-            Line($"Regression check (fails on {RegressionRule(points)}): {(reasons.Count == 0 ? "passed" : "FAILED")}");
-            foreach (var reason in reasons)
+            switch (block)
             {
-                Line($"  - {reason}");
-            }
-        }
-        foreach (var e in diff.Experiments)
-        {
-            Line();
-            Line(e.Name);
-            if (e.IsUnchanged)
-            {
-                Line("  no change");
-                continue;
-            }
-            var rows = e.Metrics.Select(m => (m.Label, Value(m.Unit, m.Base), Value(m.Unit, m.Head), Change(m.Unit, m.Delta))).ToList();
-            Table(rows);
-            Line("  " + Significance(e));
-            if (Intervals(e, diff.BootstrapResamples) is { } intervals)
-            {
-                Line("  " + intervals);
-            }
-            if (e.ConfusionMoves.Count > 0)
-            {
-                Line("  Confusion cells that moved most (true→predicted):");
-                foreach (var move in e.ConfusionMoves)
-                {
-                    Line("    " + Move(move));
-                }
-            }
-            if (e.ClassF1.Any(c => c.Base != c.Head))
-            {
-                Line("  Per-class F1:");
-                Table([.. e.ClassF1.Select(c => (c.Class, Value(MetricUnit.Score, c.Base), Value(MetricUnit.Score, c.Head),
-                    Change(MetricUnit.Score, c.Delta)))], "    ");
-            }
-            if (e.SpecChanges.Count > 0)
-            {
-                Line("  Spec changes:");
-                foreach (var change in e.SpecChanges)
-                {
-                    Line("    " + SpecLine(change, k => k, v => v));
-                }
-            }
-            else
-            {
-                Line(e.SpecNote is null ? "  Spec: unchanged" : $"  Spec: not compared: {e.SpecNote}");
-            }
-            if (e.OtherChanges.Count > 0)
-            {
-                Line($"  Also changed: {string.Join(", ", e.OtherChanges)}");
-            }
-        }
-        foreach (var (list, title) in new[] { (diff.Added, "Added"), (diff.Removed, "Removed") })
-        {
-            if (list.Count > 0)
-            {
-                Line();
-                Line(title + ":");
-                foreach (var p in list)
-                {
-                    Line($"  {p.Name}: test accuracy {ReportNumbers.Percent(p.TestAccuracy)}");
-                }
+                case HeadingBlock h:
+                    if (h.Level > 2) Line();
+                    // A section's title ("Added") reads as a lead-in, an experiment's name stands alone.
+                    Line(Plain(h.Text) + (h.Level > 2 && h.Text.All(s => s.Style != SpanStyle.Code) ? ":" : ""));
+                    indent = h.Level > 2 ? "  " : "";
+                    break;
+                case LinesBlock lines:
+                    foreach (var (label, line) in lines.Lines) Line(indent + (label is null ? "" : label + ": ") + Plain(line));
+                    break;
+                case ListBlock list:
+                    if (list.Lead.Count > 0) Line(indent + Plain(list.Lead));
+                    foreach (var item in list.Items) Line(indent + (list.Lead.Count > 0 ? "  - " : "") + Plain(item));
+                    break;
+                case TableBlock table:
+                    var rowIndent = indent;
+                    if (table.Title is not null)
+                    {
+                        Line(indent + table.Title + ":");
+                        rowIndent += "  ";
+                    }
+                    var rows = table.Rows;
+                    var w = (rows.Max(r => r.Label.Length), rows.Max(r => r.Base.Length), rows.Max(r => r.Head.Length));
+                    foreach (var r in rows)
+                    {
+                        Line($"{rowIndent}{r.Label.PadRight(w.Item1)}  {r.Base.PadLeft(w.Item2)} → {r.Head.PadLeft(w.Item3)}  {r.Change}".TrimEnd());
+                    }
+                    break;
             }
         }
         return text.ToString();
-
-        void Table(IReadOnlyList<(string Label, string Base, string Head, string Change)> rows, string indent = "  ")
-        {
-            var w = (rows.Max(r => r.Label.Length), rows.Max(r => r.Base.Length), rows.Max(r => r.Head.Length));
-            foreach (var r in rows)
-            {
-                Line($"{indent}{r.Label.PadRight(w.Item1)}  {r.Base.PadLeft(w.Item2)} → {r.Head.PadLeft(w.Item3)}  {r.Change}".TrimEnd());
-            }
-        }
     }
+
+    private static string Plain(IReadOnlyList<Span> spans) => string.Concat(spans.Select(s => s.Text));
 
     // ---- JSON ----
 

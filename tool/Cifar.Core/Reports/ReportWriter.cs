@@ -61,8 +61,8 @@ public static class ReportWriter
     /// <summary>Every file of the report folder, by name, as bytes (UTF-8 without BOM for text).</summary>
     internal static IReadOnlyList<(string Name, byte[] Bytes)> Render(ExperimentResult result, ReportOptions options)
     {
-        var lossSvg = TrainingCurvesChart.Render(result.History, CurveMetric.Loss);
-        var accuracySvg = TrainingCurvesChart.Render(result.History, CurveMetric.Accuracy);
+        var lossSvg = LearningCurves.Svg(result.History, CurveMetric.Loss);
+        var accuracySvg = LearningCurves.Svg(result.History, CurveMetric.Accuracy);
         var files = new List<(string, byte[])>
         {
             (ReportFiles.Metrics, ReportFileJson.Write(DataFiles.Metrics(result))),

@@ -129,7 +129,7 @@ public sealed class ComparisonReportTests : IDisposable
         Assert.Contains("![Validation accuracy per epoch](comparison-val-accuracy.svg)", md, StringComparison.Ordinal);
         Assert.Contains("[transfer](transfer/report.md)", md, StringComparison.Ordinal);
         var svg = File.ReadAllText(files.ValidationAccuracySvg);
-        Assert.Equal(2, svg.Split("<polyline").Length - 1);
+        Assert.Equal(2, svg.Split("stroke-linejoin=\"round\"").Length - 1); // one curve per experiment
         Assert.Contains("a&lt;b&amp;&quot;c", svg, StringComparison.Ordinal);
     }
 

@@ -88,25 +88,22 @@ public static class ComparisonReport
         return ScribanTemplates.Render(text, source, model);
     }
 
-    /// <summary>Validation accuracy per epoch, one colour per experiment.</summary>
-    public static string ValidationAccuracySvg(ComparisonResult result)
+    /// <summary>Validation accuracy per epoch, one colour per experiment, the best epochs ringed.</summary>
+    public static string ValidationAccuracySvg(ComparisonResult result) =>
+        SvgLineChart.Render(Chart(result, "Validation accuracy per epoch", "validation accuracy", ChartScale.Fraction, h => h.ValAccuracy));
+
+    /// <summary>Validation loss per epoch, one colour per experiment, the best epochs ringed.</summary>
+    public static string ValidationLossSvg(ComparisonResult result) =>
+        SvgLineChart.Render(Chart(result, "Validation loss per epoch", "validation loss", ChartScale.Plain, h => h.ValLoss));
+
+    private static LineChart Chart(ComparisonResult result, string title, string yLabel, ChartScale scale, Func<EpochMetrics, double> value)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return ComparisonCurvesChart.Render("Validation accuracy per epoch", "validation accuracy",
-            Series(result, h => h.ValAccuracy), v => ReportNumbers.Rounded(v * 100, 0) + "%", clampToUnit: true);
+        return new LineChart(title, yLabel, scale,
+            [.. result.Experiments.Select(e => new ChartSeries(e.Name, e.Colour,
+                [.. e.Metrics.History.Select(h => (h.Epoch, value(h)))], e.Metrics.BestEpoch))],
+            []);
     }
-
-    /// <summary>Validation loss per epoch, one colour per experiment.</summary>
-    public static string ValidationLossSvg(ComparisonResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return ComparisonCurvesChart.Render("Validation loss per epoch", "validation loss",
-            Series(result, h => h.ValLoss), v => v.ToString("0.###", CultureInfo.InvariantCulture), clampToUnit: false);
-    }
-
-    private static List<ComparisonCurvesChart.Series> Series(ComparisonResult result, Func<EpochMetrics, double> value) =>
-        [.. result.Experiments.Select(e => new ComparisonCurvesChart.Series(e.Name, e.Colour,
-            [.. e.Metrics.History.Select(h => (h.Epoch, value(h)))], e.Metrics.BestEpoch))];
 
     /// <summary>The template model: every value pre-formatted as text, so templates only lay out.</summary>
     internal static ScriptObject Model(ComparisonResult result, string reportsRoot)

@@ -72,7 +72,7 @@ internal static class ExperimentComparison
         var experiments = reports.Select((r, i) =>
         {
             var (origin, model) = Classify(r);
-            return new ComparedExperiment(r, origin, model, ComparisonCurvesChart.Palette[i % ComparisonCurvesChart.Palette.Count],
+            return new ComparedExperiment(r, origin, model, SvgLineChart.Palette[i % SvgLineChart.Palette.Count],
                 r.Predictions is null ? null : Bootstrap.AccuracyInterval(r.Predictions.Correct(), resamples),
                 r.Metrics.Overfitting.AccuracyGap);
         }).ToList();

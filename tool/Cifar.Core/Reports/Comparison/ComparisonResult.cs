@@ -111,7 +111,7 @@ internal static class ExperimentComparison
             }
             catch (CifarUserException)
             {
-                // The kind is a convenience; a spec that does not parse still leaves metrics.json to go by.
+                // The base name is a convenience; a spec that does not parse still leaves metrics.json to go by.
             }
         }
         var type = report.Metrics.Model.Type;

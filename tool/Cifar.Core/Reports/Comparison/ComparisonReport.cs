@@ -149,7 +149,7 @@ public static class ComparisonReport
                 ["best_epoch"] = m.BestEpoch.ToString(CultureInfo.InvariantCulture),
                 ["stopped_epoch"] = m.StoppedEpoch?.ToString(CultureInfo.InvariantCulture) ?? ReportNumbers.Dash,
                 ["epochs_run"] = m.History.Count.ToString(CultureInfo.InvariantCulture),
-                ["accuracy_gap"] = e.AccuracyGap is { } gap ? ReportNumbers.PointsChange(gap) : ReportNumbers.Dash,
+                ["accuracy_gap"] = double.IsFinite(e.AccuracyGap) ? ReportNumbers.PointsChange(e.AccuracyGap) : ReportNumbers.Dash,
                 ["trainable_parameters"] = ReportNumbers.Count(m.Model.TrainableParameters),
                 ["total_parameters"] = ReportNumbers.Count(m.Model.TotalParameters),
             });

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Cifar.Reports.Files;
 
@@ -20,7 +21,7 @@ public static class ReportFileJson
     /// <summary>The diff's JSON: like the report files, but with arrows and class names unescaped (a file for
     /// scripts, not HTML).</summary>
     public static string Write(DiffFile diff) =>
-        Encoding.UTF8.GetString(Bytes(diff, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<DiffFile>)RelaxedOptions.GetTypeInfo(typeof(DiffFile))));
+        Encoding.UTF8.GetString(Bytes(diff, (JsonTypeInfo<DiffFile>)RelaxedOptions.GetTypeInfo(typeof(DiffFile))));
 
     /// <summary>Parses the diff's JSON.</summary>
     /// <exception cref="CifarUserException">InvalidInput when the text is not a diff.</exception>
@@ -48,7 +49,7 @@ public static class ReportFileJson
     /// <exception cref="CifarUserException">InvalidInput when the file is not a valid timing.json.</exception>
     public static TimingFile ReadTiming(string json, string source) => Parse(json, source, ReportFilesJsonContext.Default.TimingFile);
 
-    internal static byte[] Bytes<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    internal static byte[] Bytes<T>(T value, JsonTypeInfo<T> type)
     {
         using var buffer = new MemoryStream();
         JsonSerializer.Serialize(buffer, value, type);
@@ -56,7 +57,7 @@ public static class ReportFileJson
         return buffer.ToArray();
     }
 
-    private static T Parse<T>(string json, string source, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    private static T Parse<T>(string json, string source, JsonTypeInfo<T> type)
     {
         ArgumentNullException.ThrowIfNull(json);
         try

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cifar.Reports.Formatting;
 using Cifar.Specs;
 using Cifar.Training;
 using Spectre.Console;
@@ -51,32 +52,24 @@ internal sealed class ConsoleRunObserver : IRunObserver
     {
         string line = string.Create(CultureInfo.InvariantCulture,
             $"{experiment} epoch {epoch.Epoch}/{plannedEpochs}{(epoch.Phase == "train" ? "" : $" ({epoch.Phase})")}: " +
-            $"loss {epoch.Loss:F4} - accuracy {epoch.Accuracy:F4} - val_loss {epoch.ValLoss:F4} - " +
-            $"val_accuracy {epoch.ValAccuracy:F4} - {epoch.Seconds:F1} s - {epoch.ImagesPerSecond:F0} images/s");
+            $"loss {ReportNumbers.Loss(epoch.Loss)} - accuracy {ReportNumbers.Ratio(epoch.Accuracy)} - val_loss {ReportNumbers.Loss(epoch.ValLoss)} - " +
+            $"val_accuracy {ReportNumbers.Ratio(epoch.ValAccuracy)} - {ReportNumbers.Rounded(epoch.Seconds, 1)} s - {ReportNumbers.Rounded(epoch.ImagesPerSecond, 0)} images/s");
         Info(line);
     }
 
     internal static string Amount(long value, ProgressUnit unit) => unit switch
     {
-        ProgressUnit.Bytes => FormatBytes(value),
-        ProgressUnit.Images => value.ToString("N0", CultureInfo.InvariantCulture) + " images",
-        _ => value.ToString("N0", CultureInfo.InvariantCulture) + " batches",
-    };
-
-    internal static string FormatBytes(double bytes) => bytes switch
-    {
-        >= 1 << 30 => (bytes / (1 << 30)).ToString("F2", CultureInfo.InvariantCulture) + " GB",
-        >= 1 << 20 => (bytes / (1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MB",
-        >= 1 << 10 => (bytes / (1 << 10)).ToString("F1", CultureInfo.InvariantCulture) + " KB",
-        _ => bytes.ToString("F0", CultureInfo.InvariantCulture) + " B",
+        ProgressUnit.Bytes => ReportNumbers.Bytes(value),
+        ProgressUnit.Images => ReportNumbers.Count(value) + " images",
+        _ => ReportNumbers.Count(value) + " batches",
     };
 
     private static string Rate(long done, TimeSpan elapsed, ProgressUnit unit)
     {
         double perSecond = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         return unit == ProgressUnit.Bytes
-            ? FormatBytes(perSecond) + "/s"
-            : perSecond.ToString("F0", CultureInfo.InvariantCulture) + (unit == ProgressUnit.Images ? " images/s" : " batches/s");
+            ? ReportNumbers.Bytes(perSecond) + "/s"
+            : ReportNumbers.Rounded(perSecond, 0) + (unit == ProgressUnit.Images ? " images/s" : " batches/s");
     }
 
     private sealed class BarSink(ProgressContext context, string description, long? total, ProgressUnit unit) : IProgressSink
@@ -145,7 +138,7 @@ internal sealed class ConsoleRunObserver : IRunObserver
         {
             if (_unit == ProgressUnit.Batches) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_description}: done, {Amount(_done, _unit)} in {_clock.Elapsed.TotalSeconds:F1} s ({Rate(_done, _clock.Elapsed, _unit)})"));
+                $"{_description}: done, {Amount(_done, _unit)} in {ReportNumbers.Rounded(_clock.Elapsed.TotalSeconds, 1)} s ({Rate(_done, _clock.Elapsed, _unit)})"));
         }
     }
 }

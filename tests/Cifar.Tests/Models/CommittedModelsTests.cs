@@ -45,7 +45,7 @@ public class CommittedModelsTests
         }
 
         Assert.Equal(model.GetProperty("type").GetString(), spec.Model.Type);
-        Assert.Equal(model.GetProperty("description").GetString(), SpecDescriptions.ModelType(spec.Model));
+        Assert.Equal(model.GetProperty("description").GetString(), SpecDescriptions.ModelDescription(spec.Model));
         Assert.Equal(model.GetProperty("trainable_parameters").GetInt64(), summary.TrainableParameters);
         Assert.Equal(model.GetProperty("total_parameters").GetInt64(), summary.TotalParameters);
     }

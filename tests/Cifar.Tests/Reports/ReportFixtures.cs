@@ -89,6 +89,7 @@ internal static class ReportFixtures
         Dataset: new DatasetInfo("CIFAR-10", "https://example.invalid/cifar-10-binary.tar.gz",
             "fa4e000000000000000000000000000000000000000000000000000000000000", 45000, 5000, 200),
         ModelType: "cnn",
+        ModelDescription: "cnn",
         ModelSummary: Model,
         Setup: new TrainingSetup("standardize (per-channel mean and std of the training split)", 32, 64,
             "adam (learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1E-07)",

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Cifar.Specs;
 using Cifar.Reports;
@@ -8,9 +7,7 @@ namespace Cifar.Tests.Reports;
 
 /// <summary>
 /// Every file of a report folder, rendered from <see cref="ReportFixtures"/>, compared byte for byte with the golden
-/// copy in Reports/Golden/. After an intended change, regenerate the golden files and review the diff:
-/// <c>UPDATE_GOLDEN=1 dotnet test tests/Cifar.Tests --filter "FullyQualifiedName~Cifar.Tests.Reports.ReportGoldenTests"</c>
-/// (writes into the source tree, next to this file; the test then fails once so an update is never silent).
+/// copy in Reports/Golden/ (the <see cref="GoldenFile"/> rule: <c>UPDATE_GOLDEN=1</c> rewrites them).
 /// </summary>
 public class ReportGoldenTests
 {
@@ -20,20 +17,8 @@ public class ReportGoldenTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void File_matches_its_golden_copy(string file)
-    {
-        var actual = RenderUnder(CultureInfo.InvariantCulture)[file];
-        var goldenPath = Path.Combine(AppContext.BaseDirectory, "Reports", "Golden", file);
-        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(Path.Combine(SourceFolder(), "Golden", file), actual, new UTF8Encoding(false));
-            Assert.Fail($"Golden file {file} regenerated; rerun without UPDATE_GOLDEN=1 and review the diff.");
-        }
-        Assert.True(File.Exists(goldenPath), $"No golden file {goldenPath}; run the tests once with UPDATE_GOLDEN=1.");
-        // Git may check out CRLF on Windows; the report itself always has "\n".
-        var expected = File.ReadAllText(goldenPath).ReplaceLineEndings("\n");
-        Assert.Equal(expected, actual);
-    }
+    public void File_matches_its_golden_copy(string file) =>
+        GoldenFile.AssertMatches(RenderUnder(CultureInfo.InvariantCulture)[file], "Golden/" + file);
 
     [Fact]
     public void Output_is_the_same_under_a_comma_decimal_culture()
@@ -72,6 +57,4 @@ public class ReportGoldenTests
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (current, ui);
         }
     }
-
-    private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cifar.Specs;
 using Cifar.Reports;
+using Cifar.Reports.Files;
 using Cifar.Reproducibility;
 using Cifar.Training;
 
@@ -37,7 +38,7 @@ public sealed class ReportWriterTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(folder, "report.md")));
         Assert.False(File.Exists(Path.Combine(folder, "report.html")));
-        Assert.All(ReportWriter.DataFileNames, f => Assert.True(File.Exists(Path.Combine(folder, f)), f));
+        Assert.All(ReportFiles.DataFiles, f => Assert.True(File.Exists(Path.Combine(folder, f)), f));
     }
 
     [Fact]

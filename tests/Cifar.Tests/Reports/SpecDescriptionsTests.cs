@@ -18,7 +18,7 @@ public class SpecDescriptionsTests
 
         var setup = SpecDescriptions.Setup(spec);
 
-        Assert.Equal("cnn", SpecDescriptions.ModelType(spec.Model));
+        Assert.Equal("cnn", SpecDescriptions.ModelDescription(spec.Model));
         Assert.Equal("standardize (per-channel mean and std of the training split)", setup.Normalization);
         Assert.Equal(32, setup.ImageSize);
         Assert.Equal(64, setup.BatchSize);
@@ -36,7 +36,7 @@ public class SpecDescriptionsTests
 
         var setup = SpecDescriptions.Setup(spec);
 
-        Assert.Equal("transfer: mobilenet_v2, imagenet weights, trainable_layers 0", SpecDescriptions.ModelType(spec.Model));
+        Assert.Equal("transfer: mobilenet_v2, imagenet weights, trainable_layers 0", SpecDescriptions.ModelDescription(spec.Model));
         Assert.Equal(224, setup.ImageSize);
         Assert.Equal("sgd (learning_rate 0.01, momentum 0.9, nesterov); fine_tune: 3 epochs, learning_rate 0.0001, trainable_layers 2", setup.Optimizer);
         Assert.Null(setup.EarlyStopping);

@@ -50,7 +50,9 @@ public sealed record RunTiming(
 /// <param name="SpecText">The YAML text exactly as read; copied byte for byte to spec.yaml.</param>
 /// <param name="SpecSha256">SHA-256 (lowercase hex) of <paramref name="SpecText"/>'s UTF-8 bytes.</param>
 /// <param name="Environment">Machine and versions (<see cref="EnvironmentInfo.Capture"/>).</param>
-/// <param name="ModelType">e.g. <c>cnn</c> or <c>transfer (resnet18, imagenet weights)</c>.</param>
+/// <param name="ModelType">The spec's <c>model.type</c>: <c>cnn</c> or <c>transfer</c>, what comparisons and diffs key on.</param>
+/// <param name="ModelDescription">The model in a few words (<see cref="SpecDescriptions.ModelDescription"/>), e.g.
+/// <c>cnn</c> or <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>.</param>
 /// <param name="History">Per-epoch logs, best and stopped epoch.</param>
 /// <param name="Evaluation">The test-set classification report, with per-image labels and predictions.</param>
 /// <param name="Repeatability">What level of repeatability the run has, stated honestly (one or two sentences).</param>
@@ -63,6 +65,7 @@ public sealed record ExperimentResult(
     EnvironmentInfo Environment,
     DatasetInfo Dataset,
     string ModelType,
+    string ModelDescription,
     ModelSummary ModelSummary,
     TrainingSetup Setup,
     TrainingHistory History,

@@ -1,4 +1,6 @@
 using Cifar.Evaluation;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
 using Scriban.Runtime;
 
 namespace Cifar.Reports;
@@ -10,10 +12,6 @@ namespace Cifar.Reports;
 /// </summary>
 internal static class ReportModel
 {
-    public const string LossChartFile = "loss.svg";
-    public const string AccuracyChartFile = "accuracy.svg";
-    public const string SpecFile = "spec.yaml";
-
     public static ScriptObject Build(ExperimentResult result, string lossSvg, string accuracySvg)
     {
         // The root is a plain ScriptObject: top-level names fall through it to Scriban's builtins (html, string, ...),
@@ -23,7 +21,7 @@ internal static class ReportModel
             ["title"] = result.Name,
             ["name"] = result.Name,
             ["description"] = string.IsNullOrWhiteSpace(result.Description) ? null : result.Description.Trim(),
-            ["seed"] = ReportNumbers.Integer(result.Seed),
+            ["seed"] = ReportNumbers.WholeNumber(result.Seed),
             ["spec"] = Spec(result),
             ["environment"] = Environment(result),
             ["dataset"] = Dataset(result.Dataset),
@@ -37,8 +35,8 @@ internal static class ReportModel
             ["confusion"] = Confusion(result.Evaluation),
             ["history"] = History(result),
             ["charts"] = Obj(
-                ("loss_file", LossChartFile),
-                ("accuracy_file", AccuracyChartFile),
+                ("loss_file", ReportFiles.LossChart),
+                ("accuracy_file", ReportFiles.AccuracyChart),
                 ("loss_svg", lossSvg),
                 ("accuracy_svg", accuracySvg)),
             ["overfitting"] = Overfitting(result.Overfitting),
@@ -61,7 +59,7 @@ internal static class ReportModel
         return Obj(
             ("text", result.SpecText.TrimEnd('\r', '\n')),
             ("sha256", result.SpecSha256),
-            ("file", SpecFile),
+            ("file", ReportFiles.Spec),
             ("fence", new string('`', Math.Max(3, longestRun + 1))));
     }
 
@@ -75,8 +73,8 @@ internal static class ReportModel
             ("libtorch", env.LibTorchVersion),
             ("os", env.OperatingSystem),
             ("cpu", env.Cpu),
-            ("logical_cores", ReportNumbers.Integer(env.LogicalCores)),
-            ("threads", ReportNumbers.Integer(env.Threads)),
+            ("logical_cores", ReportNumbers.WholeNumber(env.LogicalCores)),
+            ("threads", ReportNumbers.WholeNumber(env.Threads)),
             ("git_commit", env.GitCommit));
     }
 
@@ -93,12 +91,12 @@ internal static class ReportModel
         var setup = result.Setup;
         return Obj(
             ("normalization", setup.Normalization),
-            ("image_size", ReportNumbers.Integer(setup.ImageSize)),
-            ("batch_size", ReportNumbers.Integer(setup.BatchSize)),
+            ("image_size", ReportNumbers.WholeNumber(setup.ImageSize)),
+            ("batch_size", ReportNumbers.WholeNumber(setup.BatchSize)),
             ("optimizer", setup.Optimizer),
             ("early_stopping", setup.EarlyStopping),
-            ("max_epochs", ReportNumbers.Integer(setup.MaxEpochs)),
-            ("epochs_run", ReportNumbers.Integer(result.History.Epochs.Count)));
+            ("max_epochs", ReportNumbers.WholeNumber(setup.MaxEpochs)),
+            ("epochs_run", ReportNumbers.WholeNumber(result.History.Epochs.Count)));
     }
 
     private static StrictScriptObject Model(ExperimentResult result)
@@ -110,12 +108,12 @@ internal static class ReportModel
             layers.Add(Obj(
                 ("name", layer.Name),
                 ("type", layer.Type),
-                ("output_shape", "(" + string.Join(", ", layer.OutputShape.Select(d => ReportNumbers.Integer(d))) + ")"),
+                ("output_shape", "(" + string.Join(", ", layer.OutputShape.Select(d => ReportNumbers.WholeNumber(d))) + ")"),
                 ("params", ReportNumbers.Count(layer.Parameters)),
                 ("trainable", layer.Trainable)));
         }
         return Obj(
-            ("type", result.ModelType),
+            ("type", result.ModelDescription),
             ("layers", layers),
             ("trainable_params", ReportNumbers.Count(summary.TrainableParameters)),
             ("frozen_params", ReportNumbers.Count(summary.FrozenParameters)),
@@ -132,12 +130,12 @@ internal static class ReportModel
                 ("precision", ReportNumbers.Ratio(row.Precision)),
                 ("recall", ReportNumbers.Ratio(row.Recall)),
                 ("f1", ReportNumbers.Ratio(row.F1)),
-                ("support", ReportNumbers.Integer(row.Support))));
+                ("support", ReportNumbers.WholeNumber(row.Support))));
         }
         return Obj(
             ("rows", rows),
             ("accuracy", ReportNumbers.Ratio(report.Accuracy)),
-            ("support", ReportNumbers.Integer(report.PerClass.Sum(r => (long)r.Support))),
+            ("support", ReportNumbers.WholeNumber(report.PerClass.Sum(r => (long)r.Support))),
             ("macro", Averages(report.MacroAverage)),
             ("weighted", Averages(report.WeightedAverage)));
     }
@@ -161,16 +159,16 @@ internal static class ReportModel
                 // Shade is the row-normalised count (the share of class i's images predicted as j), 0..1.
                 var share = total > 0 ? counts[j] / (double)total : 0;
                 cells.Add(Obj(
-                    ("count", ReportNumbers.Integer(counts[j])),
+                    ("count", ReportNumbers.WholeNumber(counts[j])),
                     ("shade", ReportNumbers.Fixed(share, 3)),
                     ("percent", ReportNumbers.Fixed(share * 100, 1)),
                     ("dark", share > 0.55),
                     ("diagonal", i == j)));
             }
             rows.Add(Obj(
-                ("class", i < report.Classes.Count ? report.Classes[i] : ReportNumbers.Integer(i)),
+                ("class", i < report.Classes.Count ? report.Classes[i] : ReportNumbers.WholeNumber(i)),
                 ("cells", cells),
-                ("total", ReportNumbers.Integer(total))));
+                ("total", ReportNumbers.WholeNumber(total))));
         }
         return Obj(("classes", classes), ("rows", rows));
     }
@@ -185,7 +183,7 @@ internal static class ReportModel
             if (e.Epoch == history.BestEpoch) notes.Add("best");
             if (e.Epoch == history.StoppedEpoch) notes.Add("stopped");
             rows.Add(Obj(
-                ("epoch", ReportNumbers.Integer(e.Epoch)),
+                ("epoch", ReportNumbers.WholeNumber(e.Epoch)),
                 ("phase", e.Phase),
                 ("loss", ReportNumbers.Loss(e.Loss)),
                 ("accuracy", ReportNumbers.Ratio(e.Accuracy)),
@@ -196,8 +194,8 @@ internal static class ReportModel
         }
         return Obj(
             ("rows", rows),
-            ("best_epoch", ReportNumbers.Integer(history.BestEpoch)),
-            ("stopped_epoch", history.StoppedEpoch is { } s ? ReportNumbers.Integer(s) : null),
+            ("best_epoch", ReportNumbers.WholeNumber(history.BestEpoch)),
+            ("stopped_epoch", history.StoppedEpoch is { } s ? ReportNumbers.WholeNumber(s) : null),
             ("has_fine_tune", history.Epochs.Any(e => e.Phase == "fine_tune")));
     }
 
@@ -211,13 +209,13 @@ internal static class ReportModel
             _ => "No meaningful overfitting",
         }),
         ("summary", analysis.Summary),
-        ("best_epoch", ReportNumbers.Integer(analysis.BestEpoch)),
+        ("best_epoch", ReportNumbers.WholeNumber(analysis.BestEpoch)),
         ("train_accuracy", ReportNumbers.Percent(analysis.TrainAccuracy)),
         ("val_accuracy", ReportNumbers.Percent(analysis.ValAccuracy)),
-        ("gap_points", ReportNumbers.Points(analysis.AccuracyGap)),
-        ("loss_ratio", analysis.LossRatio is { } r ? ReportNumbers.Fixed(r, 2) : "n/a"),
-        ("rising_epochs", ReportNumbers.Integer(analysis.RisingValLossEpochs)),
-        ("divergence_epoch", analysis.DivergenceEpoch is { } d ? ReportNumbers.Integer(d) : null),
+        ("gap_points", ReportNumbers.SignedPoints(analysis.AccuracyGap)),
+        ("loss_ratio", analysis.LossRatio is { } r ? ReportNumbers.Rounded(r, 2) : "n/a"),
+        ("rising_epochs", ReportNumbers.WholeNumber(analysis.RisingValLossEpochs)),
+        ("divergence_epoch", analysis.DivergenceEpoch is { } d ? ReportNumbers.WholeNumber(d) : null),
         ("mild_points", ReportNumbers.Fixed(OverfittingAnalysis.MildGapPoints, 0)),
         ("strong_points", ReportNumbers.Fixed(OverfittingAnalysis.StrongGapPoints, 0)),
         ("underfitting_accuracy", ReportNumbers.Fixed(OverfittingAnalysis.UnderfittingTrainAccuracy * 100, 0) + "%"));
@@ -229,7 +227,7 @@ internal static class ReportModel
         foreach (var e in result.History.Epochs)
         {
             epochs.Add(Obj(
-                ("epoch", ReportNumbers.Integer(e.Epoch)),
+                ("epoch", ReportNumbers.WholeNumber(e.Epoch)),
                 ("phase", e.Phase),
                 ("seconds", ReportNumbers.Seconds(e.Seconds)),
                 ("images_per_second", ReportNumbers.Throughput(e.ImagesPerSecond))));
@@ -239,7 +237,7 @@ internal static class ReportModel
             ("training", ReportNumbers.Seconds(timing.TrainingSeconds)),
             ("per_epoch", ReportNumbers.Seconds(timing.MeanSecondsPerEpoch)),
             ("images_per_second", ReportNumbers.Throughput(timing.TrainingImagesPerSecond)),
-            ("peak_memory", ReportNumbers.Mebibytes(timing.PeakWorkingSetBytes)),
+            ("peak_memory", ReportNumbers.Bytes(timing.PeakWorkingSetBytes)),
             ("feature_extraction", timing.FeatureExtractionSeconds is { } fe ? ReportNumbers.Seconds(fe) : null),
             ("epochs", epochs));
     }

@@ -1,4 +1,6 @@
 using System.Text;
+using Cifar.Reports.Charts;
+using Cifar.Reports.Files;
 using Cifar.Specs;
 
 namespace Cifar.Reports;
@@ -31,10 +33,6 @@ public sealed record ReportOptions(IReadOnlyList<ReportFormat> Formats, string? 
 /// </summary>
 public static class ReportWriter
 {
-    /// <summary>The files every report folder has, whatever the formats.</summary>
-    public static IReadOnlyList<string> DataFileNames { get; } =
-        ["metrics.json", "history.csv", "timing.json", "predictions.txt", ReportModel.SpecFile, ReportModel.LossChartFile, ReportModel.AccuracyChartFile];
-
     /// <summary>
     /// Renders everything in memory first (a template error writes nothing), then writes into a temporary sibling of
     /// <paramref name="folder"/> and moves it into place; an existing folder is replaced only once the new one is
@@ -63,18 +61,18 @@ public static class ReportWriter
     /// <summary>Every file of the report folder, by name, as bytes (UTF-8 without BOM for text).</summary>
     internal static IReadOnlyList<(string Name, byte[] Bytes)> Render(ExperimentResult result, ReportOptions options)
     {
-        var lossSvg = LearningCurveChart.Render(result.History, CurveMetric.Loss);
-        var accuracySvg = LearningCurveChart.Render(result.History, CurveMetric.Accuracy);
+        var lossSvg = LearningCurves.Svg(result.History, CurveMetric.Loss);
+        var accuracySvg = LearningCurves.Svg(result.History, CurveMetric.Accuracy);
         var files = new List<(string, byte[])>
         {
-            ("metrics.json", DataFiles.MetricsJson(result)),
-            ("history.csv", Utf8(DataFiles.HistoryCsv(result.History))),
-            ("timing.json", DataFiles.TimingJson(result)),
-            ("predictions.txt", Utf8(DataFiles.Predictions(result.Evaluation))),
+            (ReportFiles.Metrics, ReportFileJson.Write(DataFiles.Metrics(result))),
+            (ReportFiles.History, Utf8(HistoryCsv.Render(DataFiles.History(result.History)))),
+            (ReportFiles.Timing, ReportFileJson.Write(DataFiles.Timing(result))),
+            (ReportFiles.Predictions, Utf8(DataFiles.Predictions(result.Evaluation).Render())),
             // A byte copy of what was read: its hash must match the report's spec hash.
-            (ReportModel.SpecFile, Utf8(result.SpecText)),
-            (ReportModel.LossChartFile, Utf8(lossSvg)),
-            (ReportModel.AccuracyChartFile, Utf8(accuracySvg)),
+            (ReportFiles.Spec, Utf8(result.SpecText)),
+            (ReportFiles.LossChart, Utf8(lossSvg)),
+            (ReportFiles.AccuracyChart, Utf8(accuracySvg)),
         };
         var formats = options.Formats.Distinct().ToList();
         if (formats.Count > 0)
@@ -84,8 +82,8 @@ public static class ReportWriter
             {
                 var (templateFile, outputFile) = format switch
                 {
-                    ReportFormat.Markdown => ("report.md.scriban", "report.md"),
-                    ReportFormat.Html => ("report.html.scriban", "report.html"),
+                    ReportFormat.Markdown => ("report.md.scriban", ReportFiles.MarkdownReport),
+                    ReportFormat.Html => ("report.html.scriban", ReportFiles.HtmlReport),
                     _ => throw new ArgumentOutOfRangeException(nameof(options), format, "Unknown report format."),
                 };
                 var (text, source) = ScribanTemplates.Load(templateFile, options.TemplatesFolder);

@@ -28,8 +28,9 @@ public static class SpecDescriptions
             training.Epochs + (training.FineTune?.Epochs ?? 0));
     }
 
-    /// <summary><c>cnn</c>, or e.g. <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>.</summary>
-    public static string ModelType(ModelSpec model) => model switch
+    /// <summary><c>cnn</c>, or e.g. <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>: the spec's
+    /// <c>model.type</c> (<see cref="ModelSpec.Type"/>, its own field of a report) and what matters about the model.</summary>
+    public static string ModelDescription(ModelSpec model) => model switch
     {
         CnnModelSpec => "cnn",
         TransferModelSpec t => Invariant(

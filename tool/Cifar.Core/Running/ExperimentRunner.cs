@@ -76,7 +76,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var specText = UrlRedaction.Redact(spec.SourceText);
         var result = new ExperimentResult(
             spec.Name, spec.Description, spec.Seed, specText, Hashing.Sha256Hex(specText), environment, datasetInfo,
-            SpecDescriptions.ModelType(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
+            spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
         string folder = Path.Combine(options.OutputRoot, spec.Name);

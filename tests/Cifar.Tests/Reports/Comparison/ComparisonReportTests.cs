@@ -1,5 +1,7 @@
 using Cifar.Reports;
 using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
 using Scriban.Runtime;
 
 namespace Cifar.Tests.Reports.Comparison;
@@ -21,14 +23,12 @@ public sealed class ComparisonReportTests : IDisposable
         return [FakeReports.Write(root, Cnn), FakeReports.Write(root, Transfer)];
     }
 
-    private static string Golden(string file) => Path.Combine(FakeReports.SourceFolder(), "golden", file);
-
     [Fact]
     public void Markdown_matches_the_golden_file()
     {
         var folders = WriteBoth();
         var files = ComparisonReport.Write(_temp.Path, folders);
-        FakeReports.AssertGolden(File.ReadAllText(files.Markdown), Golden("comparison.md"));
+        GoldenFile.AssertMatches(File.ReadAllText(files.Markdown), "Comparison/golden/comparison.md");
     }
 
     [Fact]
@@ -36,7 +36,24 @@ public sealed class ComparisonReportTests : IDisposable
     {
         var folders = WriteBoth();
         var files = ComparisonReport.Write(_temp.Path, folders);
-        FakeReports.AssertGolden(File.ReadAllText(files.Html), Golden("comparison.html"));
+        GoldenFile.AssertMatches(File.ReadAllText(files.Html), "Comparison/golden/comparison.html");
+    }
+
+    [Fact]
+    public void Timing_columns_show_the_figures_of_each_timing_json()
+    {
+        var folders = WriteBoth();
+        var markdown = File.ReadAllText(ComparisonReport.Write(_temp.Path, folders).Markdown);
+        foreach (var folder in folders)
+        {
+            var path = Path.Combine(folder, ReportFiles.Timing);
+            var timing = ReportFileJson.ReadTiming(File.ReadAllText(path), path);
+            var row = $"| {timing.Name} | {ReportNumbers.Duration(timing.TrainingSeconds)} | {ReportNumbers.Duration(timing.MeanSecondsPerEpoch)} | "
+                + $"{ReportNumbers.Count((long)Math.Round(timing.TrainingImagesPerSecond))} | {ReportNumbers.Bytes(timing.PeakWorkingSetBytes)} | "
+                + $"{ReportNumbers.Duration(timing.TotalSeconds)} |";
+            Assert.Contains(row, markdown, StringComparison.Ordinal);
+        }
+        Assert.Contains("| transfer | 1 h 02 min 05 s | 15 min 31 s | 48 | 1.50 GiB | 1 h 02 min 18 s |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,8 +65,8 @@ public sealed class ComparisonReportTests : IDisposable
         Assert.Contains("percentage points of test accuracy", result.Conclusion, StringComparison.Ordinal);
         Assert.Contains("significant at 5%", result.Conclusion, StringComparison.Ordinal);
         Assert.NotNull(result.ConclusionTest);
-        Assert.Equal(ModelKind.Scratch, result.Experiments[0].Kind);
-        Assert.Equal(ModelKind.Transfer, result.Experiments[1].Kind);
+        Assert.Equal(ModelOrigin.Scratch, result.Experiments[0].Origin);
+        Assert.Equal(ModelOrigin.Transfer, result.Experiments[1].Origin);
         Assert.Equal("transfer learning (resnet18)", result.Experiments[1].Model);
     }
 
@@ -58,7 +75,7 @@ public sealed class ComparisonReportTests : IDisposable
     {
         var scratchResNet = Transfer with { Name = "resnet-scratch", Spec = FakeReports.TransferSpec.Replace("weights: imagenet", "weights: none", StringComparison.Ordinal) };
         var result = ComparisonReport.Compare([FakeReports.Write(_temp.Path, scratchResNet), FakeReports.Write(_temp.Path, Transfer)]);
-        Assert.Equal(ModelKind.Scratch, result.Experiments[0].Kind);
+        Assert.Equal(ModelOrigin.Scratch, result.Experiments[0].Origin);
         Assert.Contains("tied", result.Conclusion, StringComparison.Ordinal); // same seed and skill: same predictions
     }
 
@@ -79,7 +96,9 @@ public sealed class ComparisonReportTests : IDisposable
         var first = ComparisonReport.Write(_temp.Path, folders);
         var (md1, html1, svg1) = (File.ReadAllText(first.Markdown), File.ReadAllText(first.Html), File.ReadAllText(first.ValidationLossSvg));
         // A rerun on a slower machine: only timing.json differs.
-        File.WriteAllText(Path.Combine(folders[0], "timing.json"), """{"training_seconds": 999.9, "peak_memory_bytes": 5}""");
+        var timing = Path.Combine(folders[0], ReportFiles.Timing);
+        var slower = ReportFileJson.ReadTiming(File.ReadAllText(timing), timing) with { TrainingSeconds = 999.9, PeakWorkingSetBytes = 5 };
+        File.WriteAllBytes(timing, ReportFileJson.Write(slower));
         var second = ComparisonReport.Write(_temp.Path, folders);
         var (md2, html2) = (File.ReadAllText(second.Markdown), File.ReadAllText(second.Html));
         Assert.NotEqual(md1, md2);
@@ -110,7 +129,7 @@ public sealed class ComparisonReportTests : IDisposable
         Assert.Contains("![Validation accuracy per epoch](comparison-val-accuracy.svg)", md, StringComparison.Ordinal);
         Assert.Contains("[transfer](transfer/report.md)", md, StringComparison.Ordinal);
         var svg = File.ReadAllText(files.ValidationAccuracySvg);
-        Assert.Equal(2, svg.Split("<polyline").Length - 1);
+        Assert.Equal(2, svg.Split("stroke-linejoin=\"round\"").Length - 1); // one curve per experiment
         Assert.Contains("a&lt;b&amp;&quot;c", svg, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,8 @@
-using System.Text;
-using System.Text.Json;
+using Cifar.Models;
+using Cifar.Reports;
+using Cifar.Reports.Files;
+using Cifar.Reproducibility;
+using Cifar.Training;
 
 namespace Cifar.Tests.Reports.Comparison;
 
@@ -23,8 +26,9 @@ internal sealed record FakeExperiment(
     bool WithTiming = true);
 
 /// <summary>
-/// Writes report folders the way `dotnet cifar run` lays them out, with consistent files: metrics.json is computed
-/// from the same fake predictions that predictions.txt holds. Deterministic for a given experiment.
+/// Writes report folders with the real report writer from fake results, so comparisons and diffs are tested on what
+/// `dotnet cifar run` writes: metrics.json is computed from the same fake predictions that predictions.txt holds.
+/// Deterministic for a given experiment.
 /// </summary>
 internal static class FakeReports
 {
@@ -32,8 +36,6 @@ internal static class FakeReports
         ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
 
     public const int TestImages = 1000;
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static string CnnSpec(string learningRate = "0.001", int epochs = 6) => $"""
         name: cnn
@@ -110,101 +112,62 @@ internal static class FakeReports
         return predictions;
     }
 
-    /// <summary>Writes <c>root/name/</c> with metrics.json, timing.json, predictions.txt, spec.yaml; returns the folder.</summary>
+    /// <summary>
+    /// Writes <c>root/name/</c> with the real <see cref="ReportWriter"/> from <see cref="Result"/>; then removes
+    /// timing.json or predictions.txt when the experiment says so (a folder from a run that did not write them).
+    /// Returns the folder.
+    /// </summary>
     public static string Write(string root, FakeExperiment e)
     {
         var folder = Path.Combine(root, e.Name);
-        Directory.CreateDirectory(folder);
-        var labels = Labels();
-        var predictions = Predict(e, labels);
-        File.WriteAllText(Path.Combine(folder, "metrics.json"), MetricsJson(e, labels, predictions));
-        if (e.WithTiming)
-        {
-            File.WriteAllText(Path.Combine(folder, "timing.json"), JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["total_seconds"] = e.TrainingSeconds + 12.5,
-                ["training_seconds"] = e.TrainingSeconds,
-                ["seconds_per_epoch"] = e.TrainingSeconds / e.Epochs,
-                ["images_per_second"] = 45_000 * e.Epochs / e.TrainingSeconds,
-                ["peak_memory_bytes"] = 1_610_612_736L,
-            }));
-        }
-        if (e.WithPredictions)
-        {
-            File.WriteAllText(Path.Combine(folder, "predictions.txt"),
-                "# dotnet-cifar test predictions v1: line 2 true labels, line 3 predicted labels (class index per test image)\n"
-                + string.Concat(labels.Select(l => (char)('0' + l))) + "\n"
-                + string.Concat(predictions.Select(p => (char)('0' + p))) + "\n");
-        }
-        File.WriteAllText(Path.Combine(folder, "spec.yaml"), e.Spec ?? (e.ModelType == "cnn" ? CnnSpec() : TransferSpec));
-        File.WriteAllText(Path.Combine(folder, "report.md"), $"# {e.Name}\n");
-        File.WriteAllText(Path.Combine(folder, "report.html"), $"<h1>{e.Name}</h1>\n");
+        ReportWriter.Write(Result(e), folder, ReportOptions.Default);
+        if (!e.WithTiming) File.Delete(Path.Combine(folder, ReportFiles.Timing));
+        if (!e.WithPredictions) File.Delete(Path.Combine(folder, ReportFiles.Predictions));
         return folder;
     }
 
-    private static string MetricsJson(FakeExperiment e, byte[] labels, byte[] predictions)
+    /// <summary>
+    /// The run a fake experiment stands for, as plain data, with the obviously fake environment of the golden-file
+    /// tests: the test report is computed from the fake predictions, the history follows smooth curves.
+    /// </summary>
+    public static ExperimentResult Result(FakeExperiment e)
     {
-        var matrix = new long[10, 10];
-        for (var i = 0; i < labels.Length; i++)
-        {
-            matrix[labels[i], predictions[i]]++;
-        }
-        var perClass = new List<object>();
-        double sumP = 0, sumR = 0, sumF = 0, wP = 0, wR = 0, wF = 0;
-        for (var c = 0; c < 10; c++)
-        {
-            long tp = matrix[c, c], support = 0, predicted = 0;
-            for (var k = 0; k < 10; k++)
-            {
-                support += matrix[c, k];
-                predicted += matrix[k, c];
-            }
-            var precision = predicted == 0 ? 0 : (double)tp / predicted;
-            var recall = support == 0 ? 0 : (double)tp / support;
-            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            perClass.Add(new Dictionary<string, object>
-            {
-                ["class"] = Classes[c], ["precision"] = precision, ["recall"] = recall, ["f1"] = f1, ["support"] = support,
-            });
-            (sumP, sumR, sumF) = (sumP + precision, sumR + recall, sumF + f1);
-            (wP, wR, wF) = (wP + precision * support, wR + recall * support, wF + f1 * support);
-        }
+        var labels = Labels();
+        var predictions = Predict(e, labels);
         var accuracy = (double)labels.Zip(predictions).Count(x => x.First == x.Second) / labels.Length;
-        var history = Enumerable.Range(1, e.Epochs).Select(epoch => new Dictionary<string, object>
-        {
-            ["epoch"] = epoch,
-            ["phase"] = "train",
-            ["loss"] = Math.Round(2.0 * Math.Exp(-0.35 * epoch) + 0.3, 4),
-            ["accuracy"] = Math.Round(e.Skill + 0.08 - 0.4 * Math.Exp(-0.6 * epoch), 4),
-            ["val_loss"] = Math.Round(2.1 * Math.Exp(-0.3 * epoch) + 0.5 + (1 - e.Skill) * 0.3, 4),
-            ["val_accuracy"] = Math.Round(e.Skill - 0.45 * Math.Exp(-0.55 * epoch), 4),
-        }).ToList();
-        var bestEpoch = e.StoppedEpoch is { } s ? Math.Max(1, s - 2) : e.Epochs;
-        var cm = Enumerable.Range(0, 10).Select(t => Enumerable.Range(0, 10).Select(p => matrix[t, p]).ToArray()).ToArray();
-        var metrics = new Dictionary<string, object?>
-        {
-            ["name"] = e.Name,
-            ["seed"] = 42,
-            ["test"] = new Dictionary<string, object> { ["accuracy"] = accuracy, ["loss"] = Math.Round(1.9 - 1.6 * accuracy, 4) },
-            ["classes"] = Classes,
-            ["per_class"] = perClass,
-            ["macro_avg"] = new Dictionary<string, object> { ["precision"] = sumP / 10, ["recall"] = sumR / 10, ["f1"] = sumF / 10 },
-            ["weighted_avg"] = new Dictionary<string, object>
-            {
-                ["precision"] = wP / labels.Length, ["recall"] = wR / labels.Length, ["f1"] = wF / labels.Length,
-            },
-            ["confusion_matrix"] = cm,
-            ["history"] = history,
-            ["best_epoch"] = bestEpoch,
-            ["stopped_epoch"] = e.StoppedEpoch,
-            ["model"] = new Dictionary<string, object>
-            {
-                ["type"] = e.ModelType, ["trainable_parameters"] = e.Trainable, ["total_parameters"] = e.Total,
-            },
-            ["overfitting"] = new Dictionary<string, object> { ["accuracy_gap"] = 0.08, ["loss_ratio"] = 1.4 },
-            ["spec_sha256"] = "0000000000000000000000000000000000000000000000000000000000000000",
-        };
-        return JsonSerializer.Serialize(metrics, Indented) + "\n";
+        var evaluation = ReportFixtures.Evaluate(labels, predictions, loss: Math.Round(1.9 - 1.6 * accuracy, 4));
+        var secondsPerEpoch = e.TrainingSeconds / e.Epochs;
+        var imagesPerSecond = 45_000 / secondsPerEpoch;
+        var history = new TrainingHistory(
+            [.. Enumerable.Range(1, e.Epochs).Select(epoch => new EpochLog(
+                epoch,
+                "train",
+                Math.Round(2.0 * Math.Exp(-0.35 * epoch) + 0.3, 4),
+                Math.Round(e.Skill + 0.08 - 0.4 * Math.Exp(-0.6 * epoch), 4),
+                Math.Round(2.1 * Math.Exp(-0.3 * epoch) + 0.5 + (1 - e.Skill) * 0.3, 4),
+                Math.Round(e.Skill - 0.45 * Math.Exp(-0.55 * epoch), 4),
+                secondsPerEpoch,
+                imagesPerSecond))],
+            BestEpoch: e.StoppedEpoch is { } s ? Math.Max(1, s - 2) : e.Epochs,
+            StoppedEpoch: e.StoppedEpoch);
+        var spec = e.Spec ?? (e.ModelType == "cnn" ? CnnSpec() : TransferSpec);
+        return new ExperimentResult(
+            Name: e.Name,
+            Description: null,
+            Seed: 42,
+            SpecText: spec,
+            SpecSha256: Hashing.Sha256Hex(spec),
+            Environment: ReportFixtures.FakeEnvironment,
+            Dataset: new DatasetInfo("CIFAR-10", "https://example.invalid/cifar-10-binary.tar.gz",
+                "fa4e000000000000000000000000000000000000000000000000000000000000", 45_000, 5_000, TestImages),
+            ModelType: e.ModelType,
+            ModelDescription: e.ModelType == "cnn" ? "cnn" : "transfer: resnet18, imagenet weights, trainable_layers 0",
+            ModelSummary: new ModelSummary([new LayerSummary("fake_1", "Dense", [10], e.Trainable, true)], e.Trainable, e.Total),
+            Setup: new TrainingSetup("rescale (pixels / 255)", 32, 64, "adam (learning_rate 0.001)", null, e.Epochs),
+            History: history,
+            Evaluation: evaluation,
+            Timing: new RunTiming(e.TrainingSeconds + 12.5, e.TrainingSeconds, secondsPerEpoch, imagesPerSecond, 1_610_612_736L, null),
+            Repeatability: "Fake runs repeat bit for bit.");
     }
 
     /// <summary>A fresh temporary folder, deleted when disposed.</summary>
@@ -223,40 +186,5 @@ internal static class FakeReports
                 // Best effort: a leftover temp folder is not a test failure.
             }
         }
-    }
-
-    /// <summary>Compares with a golden file beside the test source; UPDATE_GOLDEN=1 rewrites it instead.</summary>
-    public static void AssertGolden(string actual, string goldenPath)
-    {
-        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(goldenPath)!);
-            File.WriteAllText(goldenPath, actual, new UTF8Encoding(false));
-            return;
-        }
-        Assert.True(File.Exists(goldenPath), $"golden file {goldenPath} is missing; run the tests with UPDATE_GOLDEN=1 to create it");
-        var expected = File.ReadAllText(goldenPath).ReplaceLineEndings("\n");
-        Assert.Equal(expected, actual);
-    }
-
-    /// <summary>The folder of the calling test's source file (golden files sit there).</summary>
-    public static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "")
-    {
-        var folder = System.IO.Path.GetDirectoryName(path)!;
-        if (Directory.Exists(folder))
-        {
-            return folder;
-        }
-        // A deterministic CI build maps source paths (e.g. to /_/): find the checkout from the test binaries instead.
-        var normalized = path.Replace('\\', '/');
-        var relative = normalized[normalized.IndexOf("tests/Cifar.Tests/", StringComparison.Ordinal)..];
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Repro.sln")))
-            {
-                return System.IO.Path.GetDirectoryName(System.IO.Path.Combine(dir.FullName, relative))!;
-            }
-        }
-        throw new DirectoryNotFoundException($"cannot find the source folder of {path}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cifar.Reports.Diff;
+using Cifar.Reports.Files;
 using Cifar.Tests.Reports.Comparison;
 
 namespace Cifar.Tests.Reports.Diff;
@@ -33,19 +34,18 @@ public sealed class ReportDiffTests : IDisposable
         return root;
     }
 
-    private static string Golden(string file) => Path.Combine(FakeReports.SourceFolder(), "golden", file);
-
-    [Fact]
-    public void Diff_in_every_format_matches_the_golden_files()
+    [Theory]
+    [InlineData(DiffFormat.Markdown, "diff.md")]
+    [InlineData(DiffFormat.Text, "diff.txt")]
+    [InlineData(DiffFormat.Json, "diff.json")]
+    public void Diff_matches_the_golden_file(DiffFormat format, string golden)
     {
         var baseRoot = Root("base", Cnn, Transfer with { Name = "old-transfer" });
         var headRoot = Root("head", TunedCnn, Transfer);
         var diff = ReportDiffer.Diff(baseRoot, headRoot);
         // Labels are the arguments as given; use fixed ones so the golden file does not hold a temp path.
         diff = diff with { Base = "HEAD~1", Head = "reports/" };
-        FakeReports.AssertGolden(DiffRenderer.Render(diff, DiffFormat.Markdown, regressionPoints: 1), Golden("diff.md"));
-        FakeReports.AssertGolden(DiffRenderer.Render(diff, DiffFormat.Text, regressionPoints: 1), Golden("diff.txt"));
-        FakeReports.AssertGolden(DiffRenderer.Render(diff, DiffFormat.Json, regressionPoints: 1), Golden("diff.json"));
+        GoldenFile.AssertMatches(DiffRenderer.Render(diff, format, regressionPoints: 1), "Diff/golden/" + golden);
     }
 
     [Fact]

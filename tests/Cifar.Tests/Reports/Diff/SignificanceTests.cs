@@ -1,5 +1,5 @@
-using Cifar.Reports.Comparison;
-using Cifar.Reports.Diff;
+using Cifar.Reports.Files;
+using Cifar.Reports.Statistics;
 
 namespace Cifar.Tests.Reports.Diff;
 

@@ -1,4 +1,4 @@
-using Cifar.Reports.Diff;
+using Cifar.Reports.Files;
 
 namespace Cifar.Tests.Reports.Diff;
 

@@ -1,4 +1,3 @@
-using Cifar.Tests.Reports.Comparison;
 using YamlDotNet.RepresentationModel;
 
 namespace Cifar.Tests.Reports.Diff;
@@ -10,7 +9,7 @@ namespace Cifar.Tests.Reports.Diff;
 public sealed class WorkflowTests
 {
     private static readonly string WorkflowPath = Path.GetFullPath(
-        Path.Combine(FakeReports.SourceFolder(), "..", "..", "..", "..", ".github", "workflows", "reports.yml"));
+        Path.Combine(GoldenFile.RepositoryRoot(), ".github", "workflows", "reports.yml"));
 
     private static YamlMappingNode Load()
     {

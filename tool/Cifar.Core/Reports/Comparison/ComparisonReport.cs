@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Cifar.Reports.Diff;
+using Cifar.Reports.Charts;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
+using Cifar.Reports.Statistics;
 using Scriban.Runtime;
 
 namespace Cifar.Reports.Comparison;
@@ -46,7 +49,7 @@ public static class ComparisonReport
         if (folders.Count == 0)
         {
             throw new CifarUserException(UserErrorKind.InvalidInput,
-                $"nothing to compare: '{reportsRoot}' holds no report folders (folders with a {ReportSnapshotReader.MetricsFileName})");
+                $"nothing to compare: '{reportsRoot}' holds no report folders (folders with a {ReportFiles.Metrics})");
         }
         var result = Compare(folders);
         try
@@ -85,25 +88,22 @@ public static class ComparisonReport
         return ScribanTemplates.Render(text, source, model);
     }
 
-    /// <summary>Validation accuracy per epoch, one colour per experiment.</summary>
-    public static string ValidationAccuracySvg(ComparisonResult result)
+    /// <summary>Validation accuracy per epoch, one colour per experiment, the best epochs ringed.</summary>
+    public static string ValidationAccuracySvg(ComparisonResult result) =>
+        SvgLineChart.Render(Chart(result, "Validation accuracy per epoch", "validation accuracy", ChartScale.Fraction, h => h.ValAccuracy));
+
+    /// <summary>Validation loss per epoch, one colour per experiment, the best epochs ringed.</summary>
+    public static string ValidationLossSvg(ComparisonResult result) =>
+        SvgLineChart.Render(Chart(result, "Validation loss per epoch", "validation loss", ChartScale.Plain, h => h.ValLoss));
+
+    private static LineChart Chart(ComparisonResult result, string title, string yLabel, ChartScale scale, Func<EpochMetrics, double> value)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return LearningCurveChart.Render("Validation accuracy per epoch", "validation accuracy",
-            Series(result, h => h.ValAccuracy), v => NumberText.Fixed(v * 100, 0) + "%", clampToUnit: true);
+        return new LineChart(title, yLabel, scale,
+            [.. result.Experiments.Select(e => new ChartSeries(e.Name, e.Colour,
+                [.. e.Metrics.History.Select(h => (h.Epoch, value(h)))], e.Metrics.BestEpoch))],
+            []);
     }
-
-    /// <summary>Validation loss per epoch, one colour per experiment.</summary>
-    public static string ValidationLossSvg(ComparisonResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        return LearningCurveChart.Render("Validation loss per epoch", "validation loss",
-            Series(result, h => h.ValLoss), v => v.ToString("0.###", CultureInfo.InvariantCulture), clampToUnit: false);
-    }
-
-    private static List<LearningCurveChart.Series> Series(ComparisonResult result, Func<EpochMetrics, double> value) =>
-        [.. result.Experiments.Select(e => new LearningCurveChart.Series(e.Name, e.Colour,
-            [.. e.Metrics.History.Select(h => (h.Epoch, value(h)))], e.Metrics.BestEpoch))];
 
     /// <summary>The template model: every value pre-formatted as text, so templates only lay out.</summary>
     internal static ScriptObject Model(ComparisonResult result, string reportsRoot)
@@ -132,36 +132,39 @@ public static class ComparisonReport
                 ["name"] = e.Name,
                 ["colour"] = e.Colour,
                 ["model"] = e.Model,
-                ["kind"] = e.Kind switch
+                ["kind"] = e.Origin switch
                 {
-                    ModelKind.Scratch => "CNN from scratch",
-                    ModelKind.Transfer => "transfer learning",
+                    ModelOrigin.Scratch => "CNN from scratch",
+                    ModelOrigin.Transfer => "transfer learning",
                     _ => "unknown",
                 },
                 ["link_md"] = LinkIfExists(e.Report.Location, folder, "report.md"),
                 ["link_html"] = LinkIfExists(e.Report.Location, folder, "report.html"),
-                ["test_accuracy"] = NumberText.Percent(m.TestAccuracy),
+                ["test_accuracy"] = ReportNumbers.Percent(m.Test.Accuracy),
                 ["interval"] = e.AccuracyInterval is { } i
-                    ? $"{NumberText.Percent(i.Lower)} to {NumberText.Percent(i.Upper)}"
-                    : NumberText.Dash,
-                ["test_loss"] = NumberText.Fixed(m.TestLoss, 4),
-                ["macro_f1"] = NumberText.Fixed(m.MacroAverage.F1, 4),
+                    ? $"{ReportNumbers.Percent(i.Lower)} to {ReportNumbers.Percent(i.Upper)}"
+                    : ReportNumbers.Dash,
+                ["test_loss"] = ReportNumbers.Rounded(m.Test.Loss, 4),
+                ["macro_f1"] = ReportNumbers.Rounded(m.MacroAvg.F1, 4),
                 ["best_epoch"] = m.BestEpoch.ToString(CultureInfo.InvariantCulture),
-                ["stopped_epoch"] = m.StoppedEpoch?.ToString(CultureInfo.InvariantCulture) ?? NumberText.Dash,
+                ["stopped_epoch"] = m.StoppedEpoch?.ToString(CultureInfo.InvariantCulture) ?? ReportNumbers.Dash,
                 ["epochs_run"] = m.History.Count.ToString(CultureInfo.InvariantCulture),
-                ["accuracy_gap"] = e.AccuracyGap is { } gap ? NumberText.Points(gap) : NumberText.Dash,
-                ["trainable_parameters"] = m.Model?.TrainableParameters is { } tp ? NumberText.Count(tp) : NumberText.Dash,
-                ["total_parameters"] = m.Model?.TotalParameters is { } total ? NumberText.Count(total) : NumberText.Dash,
+                ["accuracy_gap"] = double.IsFinite(e.AccuracyGap) ? ReportNumbers.PointsChange(e.AccuracyGap) : ReportNumbers.Dash,
+                ["trainable_parameters"] = ReportNumbers.Count(m.Model.TrainableParameters),
+                ["total_parameters"] = ReportNumbers.Count(m.Model.TotalParameters),
             });
             var t = e.Report.Timing;
+            // A folder without timing.json (or a figure that is not finite) shows a dash, not a made-up number.
+            string Timed(Func<TimingFile, double> figure, Func<double, string> format) =>
+                t is not null && double.IsFinite(figure(t)) ? format(figure(t)) : ReportNumbers.Dash;
             timing.Add(new ScriptObject
             {
                 ["name"] = e.Name,
-                ["training"] = t?.TrainingSeconds is { } ts ? NumberText.Duration(ts) : NumberText.Dash,
-                ["total"] = t?.TotalSeconds is { } tt ? NumberText.Duration(tt) : NumberText.Dash,
-                ["per_epoch"] = t?.SecondsPerEpoch is { } pe ? NumberText.Duration(pe) : NumberText.Dash,
-                ["images_per_second"] = t?.ImagesPerSecond is { } ips ? NumberText.Count((long)Math.Round(ips)) : NumberText.Dash,
-                ["peak_memory"] = t?.PeakMemoryBytes is { } mem ? NumberText.Bytes(mem) : NumberText.Dash,
+                ["training"] = Timed(f => f.TrainingSeconds, ReportNumbers.Duration),
+                ["total"] = Timed(f => f.TotalSeconds, ReportNumbers.Duration),
+                ["per_epoch"] = Timed(f => f.MeanSecondsPerEpoch, ReportNumbers.Duration),
+                ["images_per_second"] = Timed(f => f.TrainingImagesPerSecond, ips => ReportNumbers.Count((long)Math.Round(ips))),
+                ["peak_memory"] = Timed(f => f.PeakWorkingSetBytes, ReportNumbers.Bytes),
             });
         }
         model["experiments"] = experiments;
@@ -176,7 +179,7 @@ public static class ComparisonReport
             {
                 cells.Add(new ScriptObject
                 {
-                    ["value"] = f1 is { } v ? NumberText.Fixed(v, 4) : NumberText.Dash,
+                    ["value"] = f1 is { } v ? ReportNumbers.Rounded(v, 4) : ReportNumbers.Dash,
                     ["is_best"] = f1 is not null && f1 == best && result.Experiments.Count > 1,
                 });
             }
@@ -184,7 +187,7 @@ public static class ComparisonReport
             {
                 ["class"] = row.Class,
                 ["cells"] = cells,
-                ["spread"] = NumberText.Fixed(row.Spread, 4),
+                ["spread"] = ReportNumbers.Rounded(row.Spread, 4),
             });
         }
         model["per_class"] = perClass;
@@ -196,11 +199,11 @@ public static class ComparisonReport
             spreads.Add(new ScriptObject
             {
                 ["class"] = row.Class,
-                ["spread"] = NumberText.Fixed(row.Spread, 4),
+                ["spread"] = ReportNumbers.Rounded(row.Spread, 4),
                 ["best"] = row.Best ?? "",
-                ["best_f1"] = NumberText.Fixed(F1Of(row.Best), 4),
+                ["best_f1"] = ReportNumbers.Rounded(F1Of(row.Best), 4),
                 ["worst"] = row.Worst ?? "",
-                ["worst_f1"] = NumberText.Fixed(F1Of(row.Worst), 4),
+                ["worst_f1"] = ReportNumbers.Rounded(F1Of(row.Worst), 4),
             });
         }
         model["spreads"] = spreads;

@@ -1,12 +1,15 @@
 using System.Globalization;
-using Cifar.Reports.Diff;
+using Cifar.Reports.Charts;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
+using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Comparison;
 
 /// <summary>The lab's question: was the model trained from scratch or did it transfer ImageNet features?</summary>
-public enum ModelKind
+public enum ModelOrigin
 {
-    /// <summary>Neither metrics.json nor spec.yaml says.</summary>
+    /// <summary>metrics.json names a model type this version does not know.</summary>
     Unknown,
     /// <summary>A CNN from scratch (<c>model.type: cnn</c>, or a transfer architecture with <c>weights: none</c>).</summary>
     Scratch,
@@ -18,15 +21,15 @@ public enum ModelKind
 /// <param name="Model">What was trained, in words: "CNN from scratch", "transfer learning (resnet18)".</param>
 /// <param name="Colour">Its colour in the learning-curve charts.</param>
 /// <param name="AccuracyInterval">Bootstrap 95% interval of its test accuracy; null without predictions.txt.</param>
-/// <param name="AccuracyGap">Training minus validation accuracy (fraction) at the best epoch; from metrics.json's
-/// <c>overfitting.accuracy_gap</c>, else from its history.</param>
+/// <param name="AccuracyGap">Training minus validation accuracy (fraction) at the best epoch (metrics.json's
+/// <c>overfitting.accuracy_gap</c>).</param>
 public sealed record ComparedExperiment(
     ReportSnapshot Report,
-    ModelKind Kind,
+    ModelOrigin Origin,
     string Model,
     string Colour,
     AccuracyInterval? AccuracyInterval,
-    double? AccuracyGap)
+    double AccuracyGap)
 {
     public string Name => Report.Name;
     public MetricsFile Metrics => Report.Metrics;
@@ -68,10 +71,10 @@ internal static class ExperimentComparison
         }
         var experiments = reports.Select((r, i) =>
         {
-            var (kind, model) = Classify(r);
-            return new ComparedExperiment(r, kind, model, LearningCurveChart.Palette[i % LearningCurveChart.Palette.Count],
+            var (origin, model) = Classify(r);
+            return new ComparedExperiment(r, origin, model, SvgLineChart.Palette[i % SvgLineChart.Palette.Count],
                 r.Predictions is null ? null : Bootstrap.AccuracyInterval(r.Predictions.Correct(), resamples),
-                r.Metrics.Overfitting?.AccuracyGap ?? GapFromHistory(r.Metrics));
+                r.Metrics.Overfitting.AccuracyGap);
         }).ToList();
 
         var classes = experiments.SelectMany(e => e.Metrics.Classes).Distinct(StringComparer.Ordinal).ToList();
@@ -97,66 +100,62 @@ internal static class ExperimentComparison
         return new ComparisonResult(experiments, rows, largest, conclusion, test, resamples);
     }
 
-    private static (ModelKind, string) Classify(ReportSnapshot report)
+    private static (ModelOrigin, string) Classify(ReportSnapshot report)
     {
         IReadOnlyList<KeyValuePair<string, string>> spec = [];
         if (report.SpecText is not null)
         {
             try
             {
-                spec = SpecKeys.Flatten(report.SpecText, report.Location + "/spec.yaml");
+                spec = SpecKeys.Flatten(report.SpecText, report.Location + "/" + ReportFiles.Spec);
             }
             catch (CifarUserException)
             {
-                // The kind is a convenience; a spec that does not parse still leaves metrics.json to go by.
+                // The base name is a convenience; a spec that does not parse still leaves metrics.json to go by.
             }
         }
-        var type = report.Metrics.Model?.Type ?? SpecKeys.Get(spec, "model.type");
+        var type = report.Metrics.Model.Type;
         var baseName = SpecKeys.Get(spec, "model.base");
         var weights = SpecKeys.Get(spec, "model.weights");
-        return type?.ToLowerInvariant() switch
+        return type.ToLowerInvariant() switch
         {
-            "cnn" => (ModelKind.Scratch, "CNN from scratch"),
+            "cnn" => (ModelOrigin.Scratch, "CNN from scratch"),
             "transfer" when string.Equals(weights, "none", StringComparison.OrdinalIgnoreCase) =>
-                (ModelKind.Scratch, $"{baseName ?? "transfer model"} from scratch (no pretrained weights)"),
-            "transfer" => (ModelKind.Transfer, baseName is null ? "transfer learning" : $"transfer learning ({baseName})"),
-            null => (ModelKind.Unknown, NumberText.Dash),
-            _ => (ModelKind.Unknown, type),
+                (ModelOrigin.Scratch, $"{baseName ?? "transfer model"} from scratch (no pretrained weights)"),
+            "transfer" => (ModelOrigin.Transfer, baseName is null ? "transfer learning" : $"transfer learning ({baseName})"),
+            _ => (ModelOrigin.Unknown, type),
         };
     }
-
-    private static double? GapFromHistory(MetricsFile metrics) =>
-        metrics.History.FirstOrDefault(h => h.Epoch == metrics.BestEpoch) is { } best ? best.Accuracy - best.ValAccuracy : null;
 
     private static (string, PairedTest?) Conclude(List<ComparedExperiment> experiments)
     {
         static ComparedExperiment? Best(IEnumerable<ComparedExperiment> list) =>
-            list.Aggregate((ComparedExperiment?)null, (a, b) => a is null || b.Metrics.TestAccuracy > a.Metrics.TestAccuracy ? b : a);
-        var scratch = Best(experiments.Where(e => e.Kind == ModelKind.Scratch));
-        var transfer = Best(experiments.Where(e => e.Kind == ModelKind.Transfer));
+            list.Aggregate((ComparedExperiment?)null, (a, b) => a is null || b.Metrics.Test.Accuracy > a.Metrics.Test.Accuracy ? b : a);
+        var scratch = Best(experiments.Where(e => e.Origin == ModelOrigin.Scratch));
+        var transfer = Best(experiments.Where(e => e.Origin == ModelOrigin.Transfer));
         if (scratch is not null && transfer is not null)
         {
             var test = PairedTest.TryCreate(scratch.Report.Predictions, transfer.Report.Predictions, out _);
-            var (t, s) = (transfer.Metrics.TestAccuracy, scratch.Metrics.TestAccuracy);
-            var label = (string text, ComparedExperiment e) => $"{text} ({e.Name}, {NumberText.Percent(e.Metrics.TestAccuracy)})";
-            if (NumberText.Fixed(Math.Abs(t - s) * 100, 2) == "0.00")
+            var (t, s) = (transfer.Metrics.Test.Accuracy, scratch.Metrics.Test.Accuracy);
+            var label = (string text, ComparedExperiment e) => $"{text} ({e.Name}, {ReportNumbers.Percent(e.Metrics.Test.Accuracy)})";
+            if (ReportNumbers.Rounded(Math.Abs(t - s) * 100, 2) == "0.00")
             {
-                return ($"Transfer learning ({transfer.Name}) and the CNN from scratch ({scratch.Name}) are tied at {NumberText.Percent(t)} test accuracy.", test);
+                return ($"Transfer learning ({transfer.Name}) and the CNN from scratch ({scratch.Name}) are tied at {ReportNumbers.Percent(t)} test accuracy.", test);
             }
             var (winner, loser) = t > s
                 ? (label("Transfer learning", transfer), label("the CNN from scratch", scratch))
                 : (label("The CNN from scratch", scratch), label("transfer learning", transfer));
             var (wAcc, lAcc) = (Math.Max(t, s), Math.Min(t, s));
             var fewerErrors = 1 - lAcc < 1e-12 ? 0 : (wAcc - lAcc) / (1 - lAcc);
-            var sentence = $"{winner} beats {loser} by {NumberText.Fixed((wAcc - lAcc) * 100, 2)} percentage points of test accuracy, "
-                + $"making {NumberText.Fixed(fewerErrors * 100, 0)}% fewer test errors";
+            var sentence = $"{winner} beats {loser} by {ReportNumbers.Rounded((wAcc - lAcc) * 100, 2)} percentage points of test accuracy, "
+                + $"making {ReportNumbers.Rounded(fewerErrors * 100, 0)}% fewer test errors";
             sentence += test is null
                 ? "; no paired predictions, so not tested for chance."
                 : test.IsSignificant
                     ? string.Create(CultureInfo.InvariantCulture,
-                        $", a difference significant at 5% (McNemar exact test on {NumberText.Count(test.Images)} test images, {NumberText.PValue(test.PValue)}).")
+                        $", a difference significant at 5% (McNemar exact test on {ReportNumbers.Count(test.Images)} test images, {ReportNumbers.PValue(test.PValue)}).")
                     : string.Create(CultureInfo.InvariantCulture,
-                        $", but the difference is within chance (McNemar exact test on {NumberText.Count(test.Images)} test images, {NumberText.PValue(test.PValue)}).");
+                        $", but the difference is within chance (McNemar exact test on {ReportNumbers.Count(test.Images)} test images, {ReportNumbers.PValue(test.PValue)}).");
             return (sentence, test);
         }
         var missing = scratch is null && transfer is null
@@ -165,12 +164,12 @@ internal static class ExperimentComparison
         if (experiments.Count == 1)
         {
             var only = experiments[0];
-            return ($"Only one experiment ({only.Name}, {NumberText.Percent(only.Metrics.TestAccuracy)} test accuracy), so there is nothing to compare it with.", null);
+            return ($"Only one experiment ({only.Name}, {ReportNumbers.Percent(only.Metrics.Test.Accuracy)} test accuracy), so there is nothing to compare it with.", null);
         }
-        var ranked = experiments.Select((e, i) => (e, i)).OrderByDescending(x => x.e.Metrics.TestAccuracy).ThenBy(x => x.i).Select(x => x.e).ToList();
+        var ranked = experiments.Select((e, i) => (e, i)).OrderByDescending(x => x.e.Metrics.Test.Accuracy).ThenBy(x => x.i).Select(x => x.e).ToList();
         var (first, second) = (ranked[0], ranked[1]);
         return ($"There is {missing} to answer CNN-from-scratch versus transfer learning; the best is {first.Name} "
-            + $"({NumberText.Percent(first.Metrics.TestAccuracy)} test accuracy), "
-            + $"{NumberText.Fixed((first.Metrics.TestAccuracy - second.Metrics.TestAccuracy) * 100, 2)} percentage points ahead of {second.Name}.", null);
+            + $"({ReportNumbers.Percent(first.Metrics.Test.Accuracy)} test accuracy), "
+            + $"{ReportNumbers.Rounded((first.Metrics.Test.Accuracy - second.Metrics.Test.Accuracy) * 100, 2)} percentage points ahead of {second.Name}.", null);
     }
 }

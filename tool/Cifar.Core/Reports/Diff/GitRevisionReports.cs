@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
-using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
 
 namespace Cifar.Reports.Diff;
 
@@ -42,8 +42,8 @@ public static class GitRevisionReports
         var listing = Run(top, ["ls-tree", "-r", "-z", "--name-only", "--full-name", revision, "--", root.Length == 0 ? "." : root + "/"]);
         var files = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var folders = files
-            .Where(f => f.EndsWith("/" + ReportSnapshotReader.MetricsFileName, StringComparison.Ordinal) || f == ReportSnapshotReader.MetricsFileName)
-            .Select(f => f.Length == ReportSnapshotReader.MetricsFileName.Length ? "" : f[..(f.Length - ReportSnapshotReader.MetricsFileName.Length - 1)])
+            .Where(f => f.EndsWith("/" + ReportFiles.Metrics, StringComparison.Ordinal) || f == ReportFiles.Metrics)
+            .Select(f => f.Length == ReportFiles.Metrics.Length ? "" : f[..(f.Length - ReportFiles.Metrics.Length - 1)])
             .Where(folder => folder == root || Parent(folder) == root)
             .Order(StringComparer.Ordinal)
             .ToList();

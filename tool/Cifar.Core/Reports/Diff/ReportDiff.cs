@@ -1,5 +1,7 @@
 using System.Globalization;
-using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
+using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Diff;
 
@@ -116,7 +118,7 @@ public sealed record ReportDiff(
             {
                 var accuracy = e.TestAccuracy;
                 var text = accuracy is { Base: { } b, Head: { } h }
-                    ? $"{e.Name}: test accuracy {NumberText.Percent(b)} → {NumberText.Percent(h)} ({NumberText.Points(h - b)}"
+                    ? $"{e.Name}: test accuracy {ReportNumbers.Percent(b)} → {ReportNumbers.Percent(h)} ({ReportNumbers.PointsChange(h - b)}"
                       + (e.Paired is { } p ? ", " + p.Verdict : "") + ")"
                     : $"{e.Name}: changed";
                 if (e.SpecChanges.Count > 0)
@@ -155,7 +157,7 @@ public sealed record ReportDiff(
         if (double.IsNaN(points) || points < 0)
         {
             throw new CifarUserException(UserErrorKind.InvalidInput,
-                $"the allowed accuracy drop must be a number of percentage points >= 0, got '{NumberText.Plain(points)}'");
+                $"the allowed accuracy drop must be a number of percentage points >= 0, got '{ReportNumbers.Plain(points)}'");
         }
         var lines = new List<string>();
         foreach (var e in Experiments)
@@ -164,14 +166,14 @@ public sealed record ReportDiff(
             {
                 continue;
             }
-            var fell = $"{e.Name}: test accuracy fell {NumberText.Fixed(-delta, 2)} pp ({NumberText.Percent(b)} → {NumberText.Percent(h)})";
+            var fell = $"{e.Name}: test accuracy fell {ReportNumbers.Rounded(-delta, 2)} pp ({ReportNumbers.Percent(b)} → {ReportNumbers.Percent(h)})";
             if (-delta > points)
             {
-                lines.Add($"{fell}, more than the allowed {NumberText.Plain(points)} pp");
+                lines.Add($"{fell}, more than the allowed {ReportNumbers.Plain(points)} pp");
             }
             else if (e.Paired is { IsSignificant: true } p)
             {
-                lines.Add($"{fell}, a drop significant at 5% (McNemar exact test, {NumberText.PValue(p.PValue)})");
+                lines.Add($"{fell}, a drop significant at 5% (McNemar exact test, {ReportNumbers.PValue(p.PValue)})");
             }
         }
         return lines;

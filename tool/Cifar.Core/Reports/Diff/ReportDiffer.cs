@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
+using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Diff;
 
@@ -64,11 +65,11 @@ public static class ReportDiffer
                 }
                 else if (inHead)
                 {
-                    added.Add(new ExperimentPresence(name, h!.Metrics.TestAccuracy));
+                    added.Add(new ExperimentPresence(name, h!.Metrics.Test.Accuracy));
                 }
                 else
                 {
-                    removed.Add(new ExperimentPresence(name, b!.Metrics.TestAccuracy));
+                    removed.Add(new ExperimentPresence(name, b!.Metrics.Test.Accuracy));
                 }
             }
         }
@@ -98,7 +99,7 @@ public static class ReportDiffer
             var name = Path.GetFileName(folder);
             return (true, [ReportSnapshotReader.Read(name, argument, file =>
             {
-                var path = file == ReportSnapshotReader.MetricsFileName ? argument : Path.Combine(folder, file);
+                var path = file == ReportFiles.Metrics ? argument : Path.Combine(folder, file);
                 return File.Exists(path) ? File.ReadAllText(path) : null;
             })]);
         }
@@ -112,7 +113,7 @@ public static class ReportDiffer
             if (folders.Count == 0)
             {
                 throw new CifarUserException(UserErrorKind.InvalidInput,
-                    $"'{argument}' holds no report folders (folders with a {ReportSnapshotReader.MetricsFileName})");
+                    $"'{argument}' holds no report folders (folders with a {ReportFiles.Metrics})");
             }
             return (false, [.. folders.Select(ReportSnapshotReader.ReadFolder)]);
         }
@@ -130,14 +131,14 @@ public static class ReportDiffer
         var (bm, hm) = (b.Metrics, h.Metrics);
         var metrics = new List<MetricChange>
         {
-            new("test_accuracy", "Test accuracy", MetricUnit.Accuracy, bm.TestAccuracy, hm.TestAccuracy),
-            new("test_loss", "Test loss", MetricUnit.Loss, bm.TestLoss, hm.TestLoss),
-            new("macro_f1", "Macro F1", MetricUnit.Score, bm.MacroAverage.F1, hm.MacroAverage.F1),
+            new("test_accuracy", "Test accuracy", MetricUnit.Accuracy, bm.Test.Accuracy, hm.Test.Accuracy),
+            new("test_loss", "Test loss", MetricUnit.Loss, bm.Test.Loss, hm.Test.Loss),
+            new("macro_f1", "Macro F1", MetricUnit.Score, bm.MacroAvg.F1, hm.MacroAvg.F1),
             new("best_epoch", "Best epoch", MetricUnit.Count, bm.BestEpoch, hm.BestEpoch),
             new("stopped_epoch", "Stopped epoch", MetricUnit.Count, bm.StoppedEpoch, hm.StoppedEpoch),
             new("trainable_parameters", "Trainable parameters", MetricUnit.Count,
-                bm.Model?.TrainableParameters, hm.Model?.TrainableParameters),
-            new("total_parameters", "Total parameters", MetricUnit.Count, bm.Model?.TotalParameters, hm.Model?.TotalParameters),
+                bm.Model.TrainableParameters, hm.Model.TrainableParameters),
+            new("total_parameters", "Total parameters", MetricUnit.Count, bm.Model.TotalParameters, hm.Model.TotalParameters),
         };
         metrics.RemoveAll(m => m.Base is null && m.Head is null);
 
@@ -149,7 +150,7 @@ public static class ReportDiffer
             (null, null) => ([], "no spec.yaml on either side"),
             (null, _) => ([], "no spec.yaml on the base side"),
             (_, null) => ([], "no spec.yaml on the head side"),
-            var (bs, hs) => (SpecKeys.Diff(bs, hs, b.Location + "/spec.yaml", h.Location + "/spec.yaml"), (string?)null),
+            var (bs, hs) => (SpecKeys.Diff(bs, hs, b.Location + "/" + ReportFiles.Spec, h.Location + "/" + ReportFiles.Spec), (string?)null),
         };
         if (specNote is not null && (b.SpecText is null) == (h.SpecText is null))
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Cifar.Reports.Diff;
+namespace Cifar.Reports.Files;
 
 /// <summary>How one flat spec key changed.</summary>
 public enum SpecChangeKind { Changed, Added, Removed }

@@ -1,6 +1,6 @@
-using Cifar.Reports.Comparison;
+using Cifar.Reports.Files;
 
-namespace Cifar.Reports.Diff;
+namespace Cifar.Reports.Statistics;
 
 /// <summary>
 /// McNemar's exact test for two classifiers evaluated on the same test images (Dietterich 1998, "Approximate

@@ -1,0 +1,107 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Cifar.Reports;
+
+namespace Cifar.Tests.Reports;
+
+/// <summary>
+/// The layers inside Reports, kept by a test rather than a review: the report files (Files), numbers (Formatting),
+/// statistics (Statistics) and charts (Charts) sit below everything that renders a report, and the comparison and
+/// the diff, which both use them, never use each other.
+/// </summary>
+public partial class ReportsLayeringTests
+{
+    /// <summary>Each folder of tool/Cifar.Core/Reports and the namespaces of the tool it may use.</summary>
+    public static TheoryData<string, string[]> Allowed => new()
+    {
+        { "Formatting", [] },
+        { "Files", ["Cifar.Reports.Formatting"] },
+        { "Statistics", ["Cifar.Reports.Files", "Cifar.Reports.Formatting"] },
+        { "Charts", ["Cifar.Reports.Formatting", "Cifar.Training"] },
+        { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"] },
+        { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Allowed))]
+    public void A_reports_folder_imports_only_the_layers_below_it(string folder, string[] allowed)
+    {
+        var sources = Directory.GetFiles(Path.Combine(GoldenFile.RepositoryRoot(), "tool", "Cifar.Core", "Reports", folder), "*.cs");
+        Assert.NotEmpty(sources);
+        var offenders = new List<string>();
+        foreach (var source in sources)
+        {
+            foreach (Match directive in CifarUsing().Matches(File.ReadAllText(source)))
+            {
+                var imported = directive.Groups[1].Value;
+                if (!allowed.Contains(imported)) offenders.Add($"{Path.GetFileName(source)} uses {imported}");
+            }
+        }
+        Assert.Empty(offenders);
+    }
+
+    /// <summary>
+    /// A child namespace sees its parent's types without a using, so the signatures of the lower layers' types (private
+    /// members and compiler-generated closures included) are checked too.
+    /// </summary>
+    [Fact]
+    public void The_lower_layers_mention_no_type_of_the_layers_above()
+    {
+        string[] lower = ["Cifar.Reports.Formatting", "Cifar.Reports.Files", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"];
+        string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff"];
+        var assembly = typeof(ReportWriter).Assembly;
+        var offenders = new List<string>();
+        foreach (var type in assembly.GetTypes().Where(t => lower.Contains(Outermost(t).Namespace)))
+        {
+            foreach (var used in SignatureTypes(type).Where(u => u.Assembly == assembly && upper.Contains(Outermost(u).Namespace)))
+            {
+                offenders.Add($"{type.FullName} uses {used.FullName}");
+            }
+        }
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Comparison_and_diff_mention_no_type_of_each_other()
+    {
+        var assembly = typeof(ReportWriter).Assembly;
+        var offenders = new List<string>();
+        foreach (var (from, to) in new[] { ("Cifar.Reports.Comparison", "Cifar.Reports.Diff"), ("Cifar.Reports.Diff", "Cifar.Reports.Comparison") })
+        {
+            foreach (var type in assembly.GetTypes().Where(t => Outermost(t).Namespace == from))
+            {
+                offenders.AddRange(SignatureTypes(type).Where(u => Outermost(u).Namespace == to).Select(u => $"{type.FullName} uses {u.FullName}"));
+            }
+        }
+        Assert.Empty(offenders);
+    }
+
+    private static Type Outermost(Type type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
+
+    private static IEnumerable<Type> SignatureTypes(Type type)
+    {
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var used = new List<Type>();
+        if (type.BaseType is { } baseType) used.Add(baseType);
+        used.AddRange(type.GetInterfaces());
+        used.AddRange(type.GetFields(All).Select(f => f.FieldType));
+        used.AddRange(type.GetProperties(All).Select(p => p.PropertyType));
+        foreach (var method in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
+        {
+            if (method is MethodInfo info) used.Add(info.ReturnType);
+            used.AddRange(method.GetParameters().Select(p => p.ParameterType));
+            used.AddRange(method.GetMethodBody()?.LocalVariables.Select(l => l.LocalType) ?? []);
+        }
+        return used.SelectMany(Flatten);
+    }
+
+    private static IEnumerable<Type> Flatten(Type type)
+    {
+        if (type.HasElementType) return Flatten(type.GetElementType()!);
+        if (type.IsGenericType) return [type.GetGenericTypeDefinition(), .. type.GetGenericArguments().SelectMany(Flatten)];
+        return type.IsGenericParameter ? [] : [type];
+    }
+
+    [GeneratedRegex(@"^using (Cifar(?:\.\w+)*);", RegexOptions.Multiline)]
+    private static partial Regex CifarUsing();
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Cifar.Reports.Files;
+
+/// <summary>
+/// Reads and writes the JSON files of a report folder (and the diff's JSON) from their records: snake_case keys,
+/// two-space indentation, "\n" line ends and a final newline. Reading is strict: a missing key, a null where the
+/// record has no null, or a value of the wrong kind is a user error naming the file and the key.
+/// </summary>
+public static class ReportFileJson
+{
+    /// <summary>metrics.json's bytes.</summary>
+    public static byte[] Write(MetricsFile metrics) => Bytes(metrics, ReportFilesJsonContext.Default.MetricsFile);
+
+    /// <summary>timing.json's bytes.</summary>
+    public static byte[] Write(TimingFile timing) => Bytes(timing, ReportFilesJsonContext.Default.TimingFile);
+
+    /// <summary>The diff's JSON: like the report files, but with arrows and class names unescaped (a file for
+    /// scripts, not HTML).</summary>
+    public static string Write(DiffFile diff) =>
+        Encoding.UTF8.GetString(Bytes(diff, (JsonTypeInfo<DiffFile>)RelaxedOptions.GetTypeInfo(typeof(DiffFile))));
+
+    /// <summary>Parses the diff's JSON.</summary>
+    /// <exception cref="CifarUserException">InvalidInput when the text is not a diff.</exception>
+    public static DiffFile ReadDiff(string json, string source) => Parse(json, source, ReportFilesJsonContext.Default.DiffFile);
+
+    private static readonly JsonSerializerOptions RelaxedOptions = new(ReportFilesJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Parses metrics.json; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="CifarUserException">InvalidInput when the file is not a valid metrics.json.</exception>
+    public static MetricsFile ReadMetrics(string json, string source)
+    {
+        var metrics = Parse(json, source, ReportFilesJsonContext.Default.MetricsFile);
+        if (metrics.ConfusionMatrix.Count != metrics.Classes.Count || metrics.ConfusionMatrix.Any(row => row.Count != metrics.Classes.Count))
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"{source}: 'confusion_matrix' must be {metrics.Classes.Count}x{metrics.Classes.Count}, one row and column per class");
+        }
+        return metrics;
+    }
+
+    /// <summary>Parses timing.json; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="CifarUserException">InvalidInput when the file is not a valid timing.json.</exception>
+    public static TimingFile ReadTiming(string json, string source) => Parse(json, source, ReportFilesJsonContext.Default.TimingFile);
+
+    internal static byte[] Bytes<T>(T value, JsonTypeInfo<T> type)
+    {
+        using var buffer = new MemoryStream();
+        JsonSerializer.Serialize(buffer, value, type);
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static T Parse<T>(string json, string source, JsonTypeInfo<T> type)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            return JsonSerializer.Deserialize(json, type)
+                ?? throw new CifarUserException(UserErrorKind.InvalidInput, $"{source}: expected a JSON object, found null");
+        }
+        catch (JsonException e)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, $"{source}: {Describe(e)}", e);
+        }
+    }
+
+    /// <summary>"'test.accuracy': expected a number, found a string" from the serializer's message and JSON path.</summary>
+    private static string Describe(JsonException e)
+    {
+        var key = e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "";
+        // The serializer's own messages end with " Path: $.x | LineNumber: ..."; the key is said once, in front.
+        var message = e.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut >= 0) message = message[..cut];
+        message = message.TrimEnd('.');
+        if (message.StartsWith("JSON deserialization for type", StringComparison.Ordinal)
+            && message.IndexOf("missing required properties including: ", StringComparison.Ordinal) is var at and >= 0)
+        {
+            var missing = message[(at + "missing required properties including: ".Length)..].Replace("'", "", StringComparison.Ordinal);
+            return $"missing '{(key.Length == 0 ? "" : key + ".")}{missing}'";
+        }
+        return key.Length == 0 ? message : $"'{key}': {message}";
+    }
+}
+
+/// <summary>Source-generated serializers of the report files (no reflection, trimming-safe).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    NewLine = "\n",
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(MetricsFile))]
+[JsonSerializable(typeof(TimingFile))]
+[JsonSerializable(typeof(DiffFile))]
+internal sealed partial class ReportFilesJsonContext : JsonSerializerContext;

@@ -1,0 +1,41 @@
+namespace Cifar.Reports.Files;
+
+/// <summary>
+/// The names and format headers of the files in a report folder (<c>dotnet cifar run</c>'s
+/// <c>&lt;output&gt;/&lt;name&gt;/</c>): the one place the writer and every reader take them from.
+/// </summary>
+public static class ReportFiles
+{
+    /// <summary>Results only, no timings (<see cref="MetricsFile"/>): the contract CI, <c>compare</c> and <c>diff</c> read.</summary>
+    public const string Metrics = "metrics.json";
+
+    /// <summary>Machine-dependent figures (<see cref="TimingFile"/>).</summary>
+    public const string Timing = "timing.json";
+
+    /// <summary>Per-image test labels and predictions (<see cref="PredictionsFile"/>).</summary>
+    public const string Predictions = "predictions.txt";
+
+    /// <summary>Per-epoch logs as CSV (<see cref="HistoryCsv"/>).</summary>
+    public const string History = "history.csv";
+
+    /// <summary>The spec exactly as run.</summary>
+    public const string Spec = "spec.yaml";
+
+    public const string LossChart = "loss.svg";
+    public const string AccuracyChart = "accuracy.svg";
+    public const string MarkdownReport = "report.md";
+    public const string HtmlReport = "report.html";
+
+    /// <summary>The files every report folder has, whatever the report formats.</summary>
+    public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart];
+
+    /// <summary>The start of predictions.txt's first line: the format and its version, which readers check.</summary>
+    public const string PredictionsFormat = "# dotnet-cifar test predictions v1";
+
+    /// <summary>The whole first line of predictions.txt as the writer writes it.</summary>
+    public const string PredictionsHeader =
+        PredictionsFormat + ": line 2 true labels, line 3 predicted labels, one digit (class index) per test image in test-set order";
+
+    /// <summary>The first line of history.csv.</summary>
+    public const string HistoryHeader = "epoch,phase,loss,accuracy,val_loss,val_accuracy";
+}

@@ -1,0 +1,20 @@
+namespace Cifar.Reports.Files;
+
+/// <summary>
+/// One report folder as read back from its files (from disk or from a git revision), not from the runner's types:
+/// comparisons and diffs also work on folders committed by an earlier run and read straight from git.
+/// </summary>
+/// <param name="Name">The experiment's name: the folder name (which <c>run</c> makes equal to <c>metrics.json</c>'s name).</param>
+/// <param name="Location">Where it was read from, for messages and links: a folder path, or <c>REV:reports/name</c>.</param>
+/// <param name="MetricsJson">metrics.json exactly as read, for "did anything else change" checks.</param>
+/// <param name="Timing">timing.json, or null when the folder has none.</param>
+/// <param name="Predictions">predictions.txt, or null when the folder has none.</param>
+/// <param name="SpecText">spec.yaml, or null when the folder has none.</param>
+public sealed record ReportSnapshot(
+    string Name,
+    string Location,
+    MetricsFile Metrics,
+    string MetricsJson,
+    TimingFile? Timing,
+    PredictionsFile? Predictions,
+    string? SpecText);

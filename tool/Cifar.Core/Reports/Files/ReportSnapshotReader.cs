@@ -1,0 +1,62 @@
+namespace Cifar.Reports.Files;
+
+/// <summary>
+/// Reads report folders (one experiment each) and reports roots (a folder of report folders) into
+/// <see cref="ReportSnapshot"/>s. Malformed files are user errors that name the file and the bad key.
+/// </summary>
+public static class ReportSnapshotReader
+{
+    /// <summary>True when <paramref name="folder"/> is a report folder (it holds metrics.json).</summary>
+    public static bool IsReportFolder(string folder) => File.Exists(Path.Combine(folder, ReportFiles.Metrics));
+
+    /// <summary>The report folders directly under a reports root, sorted by name (ordinal) for a stable order.</summary>
+    public static IReadOnlyList<string> FindReportFolders(string reportsRoot)
+    {
+        if (!Directory.Exists(reportsRoot))
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, $"reports folder '{reportsRoot}' does not exist");
+        }
+        return [.. Directory.GetDirectories(reportsRoot)
+            .Where(IsReportFolder)
+            .OrderBy(Path.GetFileName, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Reads one report folder from disk.</summary>
+    public static ReportSnapshot ReadFolder(string folder)
+    {
+        if (!IsReportFolder(folder))
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"'{folder}' is not a report folder: it has no {ReportFiles.Metrics}");
+        }
+        var full = Path.GetFullPath(folder);
+        var name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        return Read(name, folder, file =>
+        {
+            var path = Path.Combine(folder, file);
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        });
+    }
+
+    /// <summary>
+    /// Reads one report from any file source (a folder, a git revision): <paramref name="readFile"/> returns a file's
+    /// text by name (<see cref="ReportFiles.Metrics"/>, ...), or null when the file is absent.
+    /// </summary>
+    public static ReportSnapshot Read(string name, string location, Func<string, string?> readFile)
+    {
+        ArgumentNullException.ThrowIfNull(readFile);
+        var metricsText = readFile(ReportFiles.Metrics) ?? throw new CifarUserException(UserErrorKind.InvalidInput,
+            $"'{location}' is not a report folder: it has no {ReportFiles.Metrics}");
+        var metrics = ReportFileJson.ReadMetrics(metricsText, Join(location, ReportFiles.Metrics));
+        var timingText = readFile(ReportFiles.Timing);
+        var timing = timingText is null ? null : ReportFileJson.ReadTiming(timingText, Join(location, ReportFiles.Timing));
+        var predictionsText = readFile(ReportFiles.Predictions);
+        var predictions = predictionsText is null
+            ? null
+            : PredictionsFile.Parse(predictionsText, Join(location, ReportFiles.Predictions));
+        return new ReportSnapshot(name, location, metrics, metricsText, timing, predictions, readFile(ReportFiles.Spec));
+    }
+
+    private static string Join(string location, string file) =>
+        location.EndsWith('/') || location.EndsWith(':') ? location + file : location + "/" + file;
+}

@@ -125,7 +125,7 @@ public sealed class Cifar10Download
         ArgumentNullException.ThrowIfNull(cache);
         var fetched = false; // set only if this run fetched it: another run may install it while we wait for the lock
         var folder = await cache.GetDirectoryAsync(
-            source, CacheEntry, (archive, staging) => { fetched = true; Unpack(archive, staging); }, progress, cancellationToken)
+            source, CacheEntry, (archive, staging) => { fetched = true; Unpack(archive, staging, cancellationToken); }, progress, cancellationToken)
             .ConfigureAwait(false);
         IReadOnlyList<string> classes;
         try
@@ -141,10 +141,10 @@ public sealed class Cifar10Download
     }
 
     /// <summary>Extracts the archive, keeps the batch files (flattened), and checks them; the cache's unpack step.</summary>
-    private void Unpack(string archive, string staging)
+    private void Unpack(string archive, string staging, CancellationToken cancellationToken)
     {
         var extracted = Path.Combine(staging, ".extracted");
-        SafeArchive.Extract(archive, extracted);
+        SafeArchive.Extract(archive, extracted, cancellationToken);
 
         // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
         var data = new[] { extracted }.Concat(Directory.EnumerateDirectories(extracted))
@@ -159,15 +159,16 @@ public sealed class Cifar10Download
         }
 
         Directory.Delete(extracted, recursive: true);
-        Verify(staging);
+        Verify(staging, cancellationToken);
         _ = ReadClasses(staging);
     }
 
-    private void Verify(string folder)
+    private void Verify(string folder, CancellationToken cancellationToken)
     {
         long expectedSize = (long)_recordsPerBatch * RecordBytes;
         foreach (var (name, expectedMd5) in _md5s)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var file = Path.Combine(folder, name);
             if (!File.Exists(file)) throw new InvalidDataException($"archive has no {name}");
             var size = new FileInfo(file).Length;

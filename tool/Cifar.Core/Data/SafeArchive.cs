@@ -13,7 +13,10 @@ public static class SafeArchive
     /// <see cref="InvalidDataException"/> with a one-line reason (which <see cref="ArtifactCache"/> reports as a
     /// download error).
     /// </summary>
-    public static void Extract(string archivePath, string destination)
+    public static void Extract(string archivePath, string destination) => Extract(archivePath, destination, CancellationToken.None);
+
+    /// <summary>As above, checking <paramref name="cancellationToken"/> before every entry.</summary>
+    public static void Extract(string archivePath, string destination, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(destination);
         var rootPrefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
@@ -27,6 +30,7 @@ public static class SafeArchive
         var format = gzip ? ".tar.gz" : ".tar";
         while (Unreadable<TarEntry>(format, () => reader.GetNextEntry()) is { } entry)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
             var target = TargetPath(entry.Name, root, rootPrefix);
             switch (entry.EntryType)

@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Cifar.Reports;
+using Cifar.Tests.Infra;
+using Cifar.Tests.Reports;
+
+namespace Cifar.Tests.Cli;
+
+/// <summary>A generated full-size dataset in a cache folder, shared by the interrupt tests (it takes seconds to make).</summary>
+public sealed class GeneratedCacheFixture : IDisposable
+{
+    private readonly TempFolder _temp = new("interrupt-cache");
+
+    public GeneratedCacheFixture() => GeneratedCifarCache.Install(CacheRoot);
+
+    public string CacheRoot => _temp.Combine("cache");
+
+    public void Dispose() => _temp.Dispose();
+}
+
+/// <summary>
+/// Ctrl+C (SIGINT) or SIGTERM during training, sent to the real tool: it stops within seconds with the documented exit
+/// code and one line on standard error, and leaves the report folders exactly as they were.
+/// </summary>
+[Collection("libtorch")]
+public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<GeneratedCacheFixture>, IDisposable
+{
+    private readonly TempFolder _temp = new("interrupt-test");
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>A small CNN on a 2,000-image subset for far more epochs than a test waits for: training is surely running.</summary>
+    private string WriteSpec()
+    {
+        string path = _temp.Combine("endless.yaml");
+        File.WriteAllText(path, """
+            name: endless
+            seed: 3
+            data:
+              dataset: cifar10
+              normalization: rescale
+              validation_split: 0.1
+              batch_size: 32
+              train_samples: 2000
+              test_samples: 100
+            model:
+              type: cnn
+              layers:
+                - conv2d: {filters: 4, kernel_size: 3, activation: relu}
+                - flatten: {}
+                - dense: {units: 10}
+            training:
+              epochs: 5000
+              optimizer: {type: adam, learning_rate: 0.001}
+            """);
+        return path;
+    }
+
+    [SignalFact]
+    public void Ctrl_C_during_training_exits_130_and_leaves_the_previous_report_byte_identical()
+    {
+        string reports = _temp.Combine("reports");
+        ReportWriter.Write(ReportFixtures.Result(), Path.Combine(reports, "endless"), ReportOptions.Default);
+        var before = Snapshot(reports);
+
+        var result = InterruptTraining(PosixSignal.SIGINT, reports);
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        Assert.Equal("error: interrupted by SIGINT", Assert.Single(result.ErrorLines));
+        Assert.Equal(before, Snapshot(reports));
+    }
+
+    [SignalFact]
+    public void SIGTERM_during_training_exits_143_and_writes_no_report_folder()
+    {
+        string reports = _temp.Combine("reports");
+
+        var result = InterruptTraining(PosixSignal.SIGTERM, reports);
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        Assert.Equal("error: interrupted by SIGTERM", Assert.Single(result.ErrorLines));
+        Assert.Empty(Snapshot(reports));
+    }
+
+    /// <summary>Starts a run, waits for its first epoch line (plain lines: NO_COLOR), sends the signal, waits for the end.</summary>
+    private ToolResult InterruptTraining(PosixSignal signal, string reports)
+    {
+        using var tool = ToolProcess.Start(_temp.Path, null,
+            "run", WriteSpec(), "--output", reports, "--cache-dir", cache.CacheRoot, "--threads", "1");
+        tool.WaitForOutputLine(line => line.StartsWith("endless epoch 1/5000:", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
+        tool.Send(signal);
+        var result = tool.WaitForExit(TimeSpan.FromSeconds(60));
+
+        Assert.DoesNotContain("endless: test accuracy", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        // The cache holds the dataset and nothing half-written (no partial or download leftovers).
+        Assert.Equal(
+            ["cifar-10-batches-bin"],
+            Directory.GetFileSystemEntries(cache.CacheRoot).Select(Path.GetFileName).Where(n => n != ".locks").Order(StringComparer.Ordinal));
+        return result;
+    }
+
+    /// <summary>Every file under <paramref name="root"/> (hidden temporary ones included), with its bytes.</summary>
+    private static SortedDictionary<string, string> Snapshot(string root)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(root)) return files;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories))
+        {
+            string name = Path.GetRelativePath(root, entry).Replace('\\', '/');
+            files[name] = File.Exists(entry) ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(entry))) : "folder";
+        }
+        return files;
+    }
+}

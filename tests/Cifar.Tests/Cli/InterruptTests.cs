@@ -55,7 +55,7 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         return path;
     }
 
-    [SignalFact]
+    [SignalFact(PosixSignal.SIGINT)]
     public void Ctrl_C_during_training_exits_130_and_leaves_the_previous_report_byte_identical()
     {
         string reports = _temp.Combine("reports");
@@ -69,7 +69,7 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         Assert.Equal(before, Snapshot(reports));
     }
 
-    [SignalFact]
+    [SignalFact(PosixSignal.SIGTERM)]
     public void SIGTERM_during_training_exits_143_and_writes_no_report_folder()
     {
         string reports = _temp.Combine("reports");

@@ -1,14 +1,35 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace Cifar.Tests.Infra;
 
 /// <summary>
-/// A fact that sends POSIX signals to the tool it runs, which then trains: skips on Windows (no kill(2)) and where
-/// libtorch does not load, with the reason. CI runs on Linux, so it runs there.
+/// A fact that sends a POSIX signal to the tool it runs, which then trains. Skips, with the reason, on Windows (no
+/// kill(2)), where libtorch does not load, and where this test process ignores the signal: a child inherits an
+/// ignored signal (a job started with <c>&amp;</c> in a non-interactive shell ignores SIGINT), and .NET, like every
+/// Unix program, leaves it ignored. CI runs on Linux in the foreground, so it runs there.
 /// </summary>
 public sealed class SignalFactAttribute : FactAttribute
 {
-    public SignalFactAttribute()
+    public SignalFactAttribute(PosixSignal signal)
     {
         if (OperatingSystem.IsWindows()) Skip = "POSIX signals: not on Windows";
         else if (new TorchFactAttribute().Skip is { } problem) Skip = problem;
+        else if (IsIgnoredHere(signal)) Skip = $"{signal} is ignored by this test process, so the tool it starts would ignore it too";
+    }
+
+    private static bool IsIgnoredHere(PosixSignal signal)
+    {
+        int number = signal switch
+        {
+            PosixSignal.SIGINT => 2,
+            PosixSignal.SIGTERM => 15,
+            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
+        };
+        // Linux shows the ignored signals as a hexadecimal mask, bit n - 1 for signal n; elsewhere assume not ignored.
+        const string Status = "/proc/self/status";
+        if (!File.Exists(Status)) return false;
+        string? mask = File.ReadLines(Status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))?["SigIgn:".Length..].Trim();
+        return mask is not null && (ulong.Parse(mask, NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (number - 1))) != 0;
     }
 }

@@ -16,6 +16,7 @@ if (parsed.Errors.Count > 0) return (int)Failures.ReportArguments(parsed.Errors.
 using var interruption = new Interruption();
 try
 {
+    StandardOutput.Guard();
     // Signals are handled by Interruption, which hands its token to every verb (see there why not by System.CommandLine);
     // every failure goes through Failures, so none escapes Main.
     var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };

@@ -155,6 +155,17 @@ public sealed class CliTests : IDisposable
         AssertNoStackTrace(result);
     }
 
+    /// <summary>A full disk behind <c>&gt; file</c> is the user's to fix, not a bug to report: one line, exit 1.</summary>
+    [FileExistsFact("/dev/full")]
+    public void A_full_standard_output_exits_1_with_one_line()
+    {
+        using var tool = ToolProcess.Start(_temp.Path, null, "/dev/full", "validate", RepoFile("experiments/cnn.yaml"));
+        var result = tool.WaitForExit(TimeSpan.FromMinutes(2));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("error: cannot write to standard output: No space left on device", Assert.Single(result.ErrorLines));
+    }
+
     [Fact]
     public void A_diff_output_that_names_a_folder_exits_1_with_one_line()
     {

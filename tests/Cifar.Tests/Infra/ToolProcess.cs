@@ -32,10 +32,17 @@ public sealed class ToolProcess : IDisposable
 
     /// <summary>Starts <c>dotnet-cifar ARGS</c> in <paramref name="workingDirectory"/>.</summary>
     /// <param name="environment">Variables to set (a null value removes one).</param>
-    public static ToolProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static ToolProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Start(workingDirectory, environment, standardOutputPath: null, args);
+
+    /// <summary>As <see cref="Start(string, IReadOnlyDictionary{string, string?}?, string[])"/>, with standard output
+    /// sent to <paramref name="standardOutputPath"/> (e.g. <c>/dev/full</c>) by <c>/bin/sh</c>'s redirection.</summary>
+    public static ToolProcess Start(
+        string workingDirectory, IReadOnlyDictionary<string, string?>? environment, string? standardOutputPath, params string[] args)
     {
         string tool = typeof(global::Cifar.Cli.ExitCode).Assembly.Location;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(standardOutputPath is null ? dotnet : "/bin/sh")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -45,6 +52,14 @@ public sealed class ToolProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (standardOutputPath is not null)
+        {
+            // sh -c 'exec "$0" "$@" > FILE' dotnet TOOL ARGS...: the tool itself, its output to the file.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec \"$0\" \"$@\" > \"$CIFAR_TEST_STDOUT\"");
+            start.ArgumentList.Add(dotnet);
+            start.Environment["CIFAR_TEST_STDOUT"] = standardOutputPath;
+        }
         start.ArgumentList.Add(tool);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in Isolated) start.Environment.Remove(name);

@@ -159,7 +159,7 @@ public sealed class CliTests : IDisposable
     [FileExistsFact("/dev/full")]
     public void A_full_standard_output_exits_1_with_one_line()
     {
-        using var tool = ToolProcess.Start(_temp.Path, null, "/dev/full", "validate", RepoFile("experiments/cnn.yaml"));
+        using var tool = ToolProcess.StartWithOutputTo("/dev/full", _temp.Path, "validate", RepoFile("experiments/cnn.yaml"));
         var result = tool.WaitForExit(TimeSpan.FromMinutes(2));
 
         Assert.True(result.ExitCode == 1, result.ToString());

@@ -33,12 +33,15 @@ public sealed class ToolProcess : IDisposable
     /// <summary>Starts <c>dotnet-cifar ARGS</c> in <paramref name="workingDirectory"/>.</summary>
     /// <param name="environment">Variables to set (a null value removes one).</param>
     public static ToolProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
-        Start(workingDirectory, environment, standardOutputPath: null, args);
+        Start(workingDirectory, environment, null, args);
 
-    /// <summary>As <see cref="Start(string, IReadOnlyDictionary{string, string?}?, string[])"/>, with standard output
-    /// sent to <paramref name="standardOutputPath"/> (e.g. <c>/dev/full</c>) by <c>/bin/sh</c>'s redirection.</summary>
-    public static ToolProcess Start(
-        string workingDirectory, IReadOnlyDictionary<string, string?>? environment, string? standardOutputPath, params string[] args)
+    /// <summary>As <see cref="Start"/>, with standard output sent to <paramref name="standardOutputPath"/> (e.g.
+    /// <c>/dev/full</c>) by <c>/bin/sh</c>'s redirection.</summary>
+    public static ToolProcess StartWithOutputTo(string standardOutputPath, string workingDirectory, params string[] args) =>
+        Start(workingDirectory, null, standardOutputPath, args);
+
+    private static ToolProcess Start(
+        string workingDirectory, IReadOnlyDictionary<string, string?>? environment, string? standardOutputPath, string[] args)
     {
         string tool = typeof(global::Cifar.Cli.ExitCode).Assembly.Location;
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

@@ -81,6 +81,29 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         Assert.Empty(Snapshot(reports));
     }
 
+    [SignalFact(PosixSignal.SIGINT)]
+    public void Ctrl_C_during_a_download_exits_130_and_leaves_nothing_in_the_cache()
+    {
+        using var server = new LoopbackHttpServer();
+        // Headers at once, the body only after two minutes: the download is surely under way when the signal comes.
+        string url = server.Route("/cifar-10-binary.tar.gz", new LoopbackResponse(200, new byte[1000], Delay: TimeSpan.FromMinutes(2)));
+        string cacheRoot = _temp.Combine("download-cache");
+        using var tool = ToolProcess.Start(_temp.Path, new Dictionary<string, string?> { ["CIFAR10_URL"] = url },
+            "run", WriteSpec(), "--output", _temp.Combine("reports"), "--cache-dir", cacheRoot, "--threads", "1");
+        tool.WaitForOutputLine(line => line.StartsWith($"endless: CIFAR-10 from {url}", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
+        tool.Send(PosixSignal.SIGINT);
+        var result = tool.WaitForExit(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        Assert.Equal("error: interrupted by SIGINT", Assert.Single(result.ErrorLines));
+        Assert.Contains("stopped after 0 B of 1000 B", result.Output, StringComparison.Ordinal);
+        // Only the lock folder, which is never deleted (see docs/data.md): no download or partial leftovers.
+        var leftovers = Directory.GetFileSystemEntries(cacheRoot, "*", SearchOption.AllDirectories)
+            .Select(e => Path.GetRelativePath(cacheRoot, e).Replace('\\', '/')).ToList();
+        Assert.All(leftovers, e => Assert.StartsWith(".locks", e, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(_temp.Combine("reports")));
+    }
+
     /// <summary>Starts a run, waits for its first epoch line (plain lines: NO_COLOR), sends the signal, waits for the end.</summary>
     private ToolResult InterruptTraining(PosixSignal signal, string reports)
     {

@@ -81,6 +81,45 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         Assert.Empty(Snapshot(reports));
     }
 
+    /// <summary>A frozen base (random weights: no download) whose features of 20,000 images take far longer than the test waits.</summary>
+    [SignalFact(PosixSignal.SIGTERM)]
+    public void SIGTERM_during_feature_extraction_exits_143_and_caches_no_features()
+    {
+        string spec = _temp.Combine("frozen.yaml");
+        File.WriteAllText(spec, """
+            name: frozen
+            seed: 3
+            data:
+              dataset: cifar10
+              normalization: imagenet
+              validation_split: 0.1
+              batch_size: 32
+              train_samples: 20000
+              test_samples: 100
+            model:
+              type: transfer
+              base: resnet18
+              weights: none
+              trainable_layers: 0
+              head:
+                - dense: {units: 10}
+            training:
+              epochs: 1
+              optimizer: {type: adam, learning_rate: 0.001}
+            """);
+        using var tool = ToolProcess.Start(_temp.Path, null,
+            "run", spec, "--output", _temp.Combine("reports"), "--cache-dir", cache.CacheRoot, "--threads", "1");
+        tool.WaitForOutputLine(line => line == "frozen: train features ...", TimeSpan.FromMinutes(3));
+        tool.Send(PosixSignal.SIGTERM);
+        var result = tool.WaitForExit(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        Assert.Equal("error: interrupted by SIGTERM", Assert.Single(result.ErrorLines));
+        Assert.Contains("frozen: train features: stopped after", result.Output, StringComparison.Ordinal);
+        Assert.Equal(["cifar-10-batches-bin"], CacheEntries());
+        Assert.False(Directory.Exists(_temp.Combine("reports")));
+    }
+
     [SignalFact(PosixSignal.SIGINT)]
     public void Ctrl_C_during_a_download_exits_130_and_leaves_nothing_in_the_cache()
     {
@@ -116,11 +155,18 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         Assert.DoesNotContain("endless: test accuracy", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
         // The cache holds the dataset and nothing half-written (no partial or download leftovers).
-        Assert.Equal(
-            ["cifar-10-batches-bin"],
-            Directory.GetFileSystemEntries(cache.CacheRoot).Select(Path.GetFileName).Where(n => n != ".locks").Order(StringComparer.Ordinal));
+        Assert.Equal(["cifar-10-batches-bin"], CacheEntries());
         return result;
     }
+
+    /// <summary>What the shared cache holds besides its lock folder and the dataset's files; any file in the feature
+    /// cache (<c>features/</c>) is listed, the folder alone is not.</summary>
+    private List<string> CacheEntries() =>
+        Directory.GetFileSystemEntries(cache.CacheRoot, "*", SearchOption.AllDirectories)
+            .Select(e => Path.GetRelativePath(cache.CacheRoot, e).Replace('\\', '/'))
+            .Where(e => !e.StartsWith(".locks", StringComparison.Ordinal) && !e.StartsWith("cifar-10-batches-bin/", StringComparison.Ordinal)
+                && e != "features")
+            .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every file under <paramref name="root"/> (hidden temporary ones included), with its bytes.</summary>
     private static SortedDictionary<string, string> Snapshot(string root)

@@ -19,12 +19,7 @@ public sealed class CliTests : IDisposable
     private ToolResult Cifar(IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
         ToolProcess.Run(_temp.Path, environment, timeout: null, args);
 
-    internal static string RepoFile(string relative)
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Repro.sln"))) folder = folder.Parent;
-        return Path.Combine(folder?.FullName ?? throw new InvalidOperationException("Repro.sln not found above the test output"), relative);
-    }
+    private static string RepoFile(string relative) => RepositoryFiles.PathOf(relative);
 
     private static void AssertNoStackTrace(ToolResult result) =>
         Assert.False(result.Error.Contains("   at ", StringComparison.Ordinal), result.ToString());

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Cifar.Tests.Cli;
+using Cifar.Tests.Infra;
 
 namespace Cifar.Tests.Running;
 
@@ -14,7 +14,7 @@ public partial class RunnerLayerTests
     [Fact]
     public void Nothing_below_the_runner_uses_Cifar_Running()
     {
-        string core = CliTests.RepoFile("tool/Cifar.Core");
+        string core = RepositoryFiles.PathOf("tool/Cifar.Core");
         var files = Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(core, f).Replace('\\', '/'))
             .Where(f => !f.StartsWith("bin/", StringComparison.Ordinal) && !f.StartsWith("obj/", StringComparison.Ordinal))

@@ -17,8 +17,8 @@ using var interruption = new Interruption();
 try
 {
     StandardOutput.Guard();
-    // Signals are handled by Interruption, which hands its token to every verb (see there why not by System.CommandLine);
-    // every failure goes through Failures, so none escapes Main.
+    // SIGINT and SIGTERM are handled by Interruption (see there why not by System.CommandLine), whose token reaches the
+    // verbs' actions; every failure goes through Failures, so none escapes Main.
     var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
     return await parsed.InvokeAsync(configuration, interruption.Token).ConfigureAwait(false);
 }

@@ -137,8 +137,10 @@ internal sealed class ConsoleRunObserver : IRunObserver
         public void Dispose()
         {
             if (_unit == ProgressUnit.Batches) return;
+            // A sink also ends when its work fails or is interrupted: say "done" only when it got to the end.
+            string outcome = _total is { } total && _done < total ? $"stopped after {Amount(_done, _unit)} of {Amount(total, _unit)}" : $"done, {Amount(_done, _unit)}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_description}: done, {Amount(_done, _unit)} in {ReportNumbers.Rounded(_clock.Elapsed.TotalSeconds, 1)} s ({Rate(_done, _clock.Elapsed, _unit)})"));
+                $"{_description}: {outcome} in {ReportNumbers.Rounded(_clock.Elapsed.TotalSeconds, 1)} s ({Rate(_done, _clock.Elapsed, _unit)})"));
         }
     }
 }

@@ -1,10 +1,13 @@
 namespace Cifar.Cli;
 
-/// <summary>The documented exit codes of dotnet-cifar (README, "Exit codes"). Mapped from errors in one place: Program.</summary>
+/// <summary>
+/// The documented exit codes of dotnet-cifar (README, "Exit codes"). Failures are mapped to them in one place,
+/// <see cref="Failures"/>.
+/// </summary>
 internal enum ExitCode
 {
     Success = 0,
-    /// <summary>Anything else: a bug, an unwritable folder, an interrupted run.</summary>
+    /// <summary>Anything else: a bug (printed as <c>error: unexpected ...</c> with its stack trace), an unwritable folder.</summary>
     Failure = 1,
     /// <summary>Bad command-line arguments or an invalid spec.</summary>
     InvalidInput = 2,
@@ -12,4 +15,8 @@ internal enum ExitCode
     DownloadFailed = 3,
     /// <summary><c>diff --fail-on-regression</c> found a regression.</summary>
     Regression = 4,
+    /// <summary>Stopped by SIGINT (Ctrl+C): 128 + 2, the shell's code for a process ended by that signal.</summary>
+    Interrupted = 130,
+    /// <summary>Stopped by SIGTERM: 128 + 15, as above.</summary>
+    Terminated = 143,
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Cifar;
 using Cifar.Cli;
 using Cifar.Cli.Commands;
 
@@ -12,26 +11,20 @@ var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML exp
 };
 
 ParseResult parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
-{
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine("Run 'dotnet cifar --help' for usage.");
-    return (int)ExitCode.InvalidInput;
-}
+if (parsed.Errors.Count > 0) return (int)Failures.ReportArguments(parsed.Errors.Select(e => e.Message), Console.Error);
 
+using var interruption = new Interruption();
 try
 {
-    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    StandardOutput.Guard();
+    // SIGINT and SIGTERM are handled by Interruption (see there why not by System.CommandLine), whose token reaches the
+    // verbs' actions; every failure goes through Failures, so none escapes Main.
+    var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+    return await parsed.InvokeAsync(configuration, interruption.Token).ConfigureAwait(false);
 }
-catch (CifarUserException e)
+#pragma warning disable CA1031 // the top of the tool: every exception becomes a message and a documented exit code
+catch (Exception e)
+#pragma warning restore CA1031
 {
-    // A user error: one line per problem, no stack trace.
-    // Redacted here too, as the last line of defence: a spec problem may quote a URL with credentials.
-    foreach (var line in e.Lines) Console.Error.WriteLine(Cifar.Data.UrlRedaction.Redact(line));
-    return (int)ExitCodes.For(e.Kind);
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("error: interrupted");
-    return (int)ExitCode.Failure;
+    return (int)Failures.Report(e, interruption.Signal, Console.Error);
 }

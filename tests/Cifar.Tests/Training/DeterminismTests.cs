@@ -43,7 +43,7 @@ public class DeterminismTests
         var (x, y) = SyntheticImages.Make(200, 8, seed: 1);
         var (valX, valY) = SyntheticImages.Make(50, 8, seed: 2);
         var model = CnnBuilder.Build(Spec, 8, seed);
-        var history = Trainer.Fit(model, x, y, valX, valY,
+        var history = Trainer.Fit(model, new(x, y), new(valX, valY),
             new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Adam, 0.01), seed) { Threads = 1 });
         foreach (var t in new[] { x, y, valX, valY }) t.Dispose();
         return (model, history);

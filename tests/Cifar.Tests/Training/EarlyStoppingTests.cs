@@ -25,8 +25,8 @@ public class EarlyStoppingTests
         var snapshots = new WeightsPerEpoch();
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 3, RestoreBestWeights: true));
 
-        var history = Trainer.Fit(model, trainX, trainY, valX, valY,
-            new FitOptions(40, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1 }, [snapshots, earlyStopping]);
+        var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY),
+            new FitOptions(40, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1, Callbacks = [snapshots, earlyStopping] });
 
         var valLosses = history.Epochs.Select(e => e.ValLoss).ToList();
         var best = valLosses.IndexOf(valLosses.Min()) + 1;
@@ -55,8 +55,8 @@ public class EarlyStoppingTests
         var snapshots = new WeightsPerEpoch();
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 100, RestoreBestWeights: true));
 
-        var history = Trainer.Fit(model, trainX, trainY, valX, valY,
-            new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1 }, [snapshots, earlyStopping]);
+        var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY),
+            new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1, Callbacks = [snapshots, earlyStopping] });
 
         var valLosses = history.Epochs.Select(e => e.ValLoss).ToList();
         var best = valLosses.IndexOf(valLosses.Min()) + 1;

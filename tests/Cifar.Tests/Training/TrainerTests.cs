@@ -36,7 +36,7 @@ public class TrainerTests
         using var model = CnnBuilder.Build(SmallCnn, 16, seed: 4);
         var options = new FitOptions(Epochs: 3, BatchSize: 32, new OptimizerSpec(OptimizerType.Adam, 0.003), Seed: 5) { Threads = 1 };
 
-        var history = Trainer.Fit(model, trainX, trainY, valX, valY, options);
+        var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY), options);
         var report = Evaluator.Evaluate(model, testX, testY, Classes, batchSize: 128);
 
         Assert.Equal([1, 2, 3], history.Epochs.Select(e => e.Epoch));
@@ -57,7 +57,7 @@ public class TrainerTests
         using var model = CnnBuilder.Build([new FlattenLayer(), new DenseLayer(10, Activation.Softmax)], [3, 8, 8]);
         var recorder = new Recorder();
 
-        Trainer.Fit(model, x, y, x, y, new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Sgd, 0.1, Momentum: 0.9), 1) { Threads = 1 }, [recorder]);
+        Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Sgd, 0.1, Momentum: 0.9), 1) { Threads = 1, Callbacks = [recorder] });
 
         // 100 examples in batches of 32: 4 batches, the last one of 4 examples, every epoch.
         Assert.Equal(["train_begin", "epoch_begin 1", "batch 1/4 32", "batch 2/4 64", "batch 3/4 96", "batch 4/4 100", "epoch_end 1",
@@ -78,7 +78,7 @@ public class TrainerTests
         frozen.requires_grad = false;
         using var before = frozen.clone();
 
-        var history = Trainer.Fit(model, x, y, x, y,
+        var history = Trainer.Fit(model, new(x, y), new(x, y),
             new FitOptions(2, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Phase = "fine_tune", EpochOffset = 3, Threads = 1 });
 
         Assert.Equal([4, 5], history.Epochs.Select(e => e.Epoch));
@@ -99,13 +99,13 @@ public class TrainerTests
         var live = new LiveTensorCounter();
         var transformed = 0;
 
-        Trainer.Fit(model, x, y, x, y,
+        Trainer.Fit(model, new(x, y), new(x, y),
             new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1)
             {
                 Threads = 1,
                 InputTransform = batch => { transformed++; return nn.functional.interpolate(batch, [16, 16], mode: InterpolationMode.Bilinear, align_corners: false); },
-            },
-            [live]);
+                Callbacks = [live],
+            });
 
         Assert.Equal(4 * (6 + 6), transformed);
         // A tensor leaked per batch would add 12 per epoch here (checked by leaking one on purpose).
@@ -121,7 +121,7 @@ public class TrainerTests
         var (x, y) = SyntheticImages.Make(32, 8, seed: 1);
         using var model = CnnBuilder.Build([new FlattenLayer(), new DenseLayer(10, Activation.Softmax)], [3, 8, 8]);
 
-        var history = Trainer.Fit(model, x, y, x, y, new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Threads = 1 }, [new StopAfter(2)]);
+        var history = Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Threads = 1, Callbacks = [new StopAfter(2)] });
 
         Assert.Equal(2, history.Epochs.Count);
         Assert.Equal(2, history.StoppedEpoch);

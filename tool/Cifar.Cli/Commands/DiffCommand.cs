@@ -45,30 +45,52 @@ internal static class DiffCommand
         {
             Base, Head, Format, Output, FailOnRegression, ReportsPath,
         };
-        command.SetAction(parsed => Execute(
+        command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(
             parsed.GetRequiredValue(Base), parsed.GetRequiredValue(Head), parsed.GetRequiredValue(Format),
-            parsed.GetValue(Output), parsed.GetValue(FailOnRegression), parsed.GetRequiredValue(ReportsPath)));
+            parsed.GetValue(Output), parsed.GetValue(FailOnRegression), parsed.GetRequiredValue(ReportsPath), cancellationToken)));
         return command;
     }
 
-    private static int Execute(string baseSide, string headSide, string format, string? output, double? failOnRegression, string reportsPath)
+    private static int Execute(
+        string baseSide, string headSide, string format, string? output, double? failOnRegression, string reportsPath,
+        CancellationToken cancellationToken)
     {
         var diffFormat = DiffRenderer.ParseFormat(format);
         var diff = ReportDiffer.Diff(baseSide, headSide, new DiffOptions(ReportsPath: reportsPath));
         bool regressed = failOnRegression is { } points && diff.HasRegression(points);
         string text = DiffRenderer.Render(diff, diffFormat, failOnRegression);
+        cancellationToken.ThrowIfCancellationRequested();
 
         if (output is null) Console.Write(text);
         else
         {
-            string temp = output + ".tmp";
-            File.WriteAllText(temp, text);
-            File.Move(temp, output, overwrite: true);
+            WriteOutput(output, text);
             Console.WriteLine($"{diff.Summary} (written to {output})");
         }
 
         if (!regressed) return (int)ExitCode.Success;
         foreach (var reason in diff.Regressions(failOnRegression!.Value)) Console.Error.WriteLine($"regression: {reason}");
         return (int)ExitCode.Regression;
+    }
+
+    /// <summary>Through a temporary sibling, so an existing file is replaced only by a complete diff.</summary>
+    private static void WriteOutput(string output, string text)
+    {
+        string path = Path.GetFullPath(output);
+        if (Directory.Exists(path)) throw new CifarUserException(UserErrorKind.Other, $"--output '{output}' is a folder; expected a file name");
+        string temp = Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.writing-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllText(temp, text);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CifarUserException(UserErrorKind.Other, $"cannot write the diff to '{output}': {e.Message}", e);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 }

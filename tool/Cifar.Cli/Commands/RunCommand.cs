@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Cifar.Specs;
-
 using Cifar.Running;
+using Cifar.Specs;
 
 namespace Cifar.Cli.Commands;
 
@@ -41,23 +40,25 @@ internal static class RunCommand
         {
             Specs, Output, CacheDir, Templates, Threads,
         };
-        command.SetAction(parsed => Execute(new RunSettings(
+        command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
             parsed.GetRequiredValue(Output),
             parsed.GetValue(CacheDir),
             parsed.GetValue(Templates),
-            parsed.GetValue(Threads))));
+            parsed.GetValue(Threads)), cancellationToken)));
         return command;
     }
 
-    private static int Execute(RunSettings settings)
+    /// <param name="cancellationToken">Cancelled by SIGINT or SIGTERM: the run stops at its next check and leaves no
+    /// partial report folder or cache entry behind.</param>
+    private static int Execute(RunSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"error: --threads is {settings.Threads}; expected at least 1");
+        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"--threads is {settings.Threads}; expected at least 1");
         var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);
-            runner.RunAll(specs);
+            runner.RunAll(specs, cancellationToken);
             return (int)ExitCode.Success;
         });
     }

@@ -10,7 +10,7 @@ internal static class SpecArguments
     {
         var unknown = paths.Where(p => p.StartsWith('-') && !File.Exists(p)).ToList();
         if (unknown.Count > 0)
-            throw new CifarUserException(UserErrorKind.InvalidInput, unknown.Select(o => $"error: unknown option '{o}'; see 'dotnet cifar --help'").ToList());
+            throw new CifarUserException(UserErrorKind.InvalidInput, unknown.Select(o => $"unknown option '{o}'; see 'dotnet cifar --help'").ToList());
         return paths;
     }
 }

@@ -139,7 +139,7 @@ public sealed class Cifar10Download
         ArgumentNullException.ThrowIfNull(cache);
         var fetched = false; // set only if this run fetched it: another run may install it while we wait for the lock
         var folder = await cache.GetDirectoryAsync(
-            source, CacheEntry, (archive, staging) => { fetched = true; Unpack(archive, staging); }, progress, cancellationToken)
+            source, CacheEntry, (archive, staging) => { fetched = true; Unpack(archive, staging, cancellationToken); }, progress, cancellationToken)
             .ConfigureAwait(false);
         IReadOnlyList<string> classes;
         try
@@ -245,23 +245,24 @@ public sealed class Cifar10Download
     }
 
     /// <summary>Extracts the batch files (flattened) and checks them; the cache's unpack step.</summary>
-    private void Unpack(string archive, string staging)
+    private void Unpack(string archive, string staging, CancellationToken cancellationToken)
     {
         // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
-        SafeArchive.Extract(archive, staging, Allowance);
+        SafeArchive.Extract(archive, staging, Allowance, cancellationToken);
         if (!File.Exists(Path.Combine(staging, TrainFiles[0])))
             throw new InvalidDataException(
                 $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
-        Verify(staging);
+        Verify(staging, cancellationToken);
         _ = ReadClasses(staging);
         WriteChecksums(staging, ComputeChecksums(staging));
     }
 
-    private void Verify(string folder)
+    private void Verify(string folder, CancellationToken cancellationToken = default)
     {
         long expectedSize = (long)_recordsPerBatch * RecordBytes;
         foreach (var (name, expectedMd5) in _md5s)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var file = Path.Combine(folder, name);
             if (!File.Exists(file)) throw new InvalidDataException($"archive has no {name}");
             var size = new FileInfo(file).Length;

@@ -39,7 +39,11 @@ public static class SafeArchive
     /// device or other special entry; a kept file twice or larger than allowed (by its header or its data); an archive
     /// that unpacks to more than allowed; unreadable or truncated data; a file that cannot be written (disk full).
     /// </summary>
-    public static void Extract(string archivePath, string destination, ArchiveAllowance allowance)
+    public static void Extract(string archivePath, string destination, ArchiveAllowance allowance) =>
+        Extract(archivePath, destination, allowance, CancellationToken.None);
+
+    /// <summary>As above, checking <paramref name="cancellationToken"/> before every entry.</summary>
+    public static void Extract(string archivePath, string destination, ArchiveAllowance allowance, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(allowance);
         var root = Path.GetFullPath(destination);
@@ -55,6 +59,7 @@ public static class SafeArchive
         var format = gzip ? ".tar.gz" : ".tar";
         while (Unreadable(format, () => reader.GetNextEntry()) is { } entry)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (entry.EntryType is TarEntryType.GlobalExtendedAttributes) continue;
             var parts = CheckedParts(entry.Name, root, rootPrefix);
             switch (entry.EntryType)

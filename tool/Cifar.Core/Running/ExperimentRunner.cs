@@ -3,15 +3,12 @@ using Cifar.Data;
 using Cifar.Evaluation;
 using Cifar.Models;
 using Cifar.Models.Transfer;
-using System.Globalization;
 using Cifar.Reports;
 using Cifar.Reports.Comparison;
 using Cifar.Reproducibility;
-using Cifar.Training;
-using TorchSharp;
-using static TorchSharp.torch;
-
 using Cifar.Specs;
+using Cifar.Training;
+using static TorchSharp.torch;
 
 namespace Cifar.Running;
 
@@ -19,6 +16,12 @@ namespace Cifar.Running;
 /// Runs validated specs end to end: seed -> data -> model -> train -> evaluate -> report. One experiment at a time;
 /// each one's report folder appears only once it is complete.
 /// </summary>
+/// <remarks>
+/// Cancellation (the command line's Ctrl+C) is checked between the steps and inside every long one: each download
+/// chunk, extraction batch and training or validation batch. Each step cleans up after itself, so a cancelled run leaves
+/// the report folders of experiments it had not finished exactly as they were. The last check is just before the
+/// finished report replaces the previous one; that swap, once started, completes.
+/// </remarks>
 public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
 {
     private readonly Cifar10Download _download = new();
@@ -35,6 +38,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         foreach (var spec in specs) outcomes.Add(Run(spec, cancellationToken));
         if (outcomes.Count > 1)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var comparison = ComparisonReport.Write(options.OutputRoot, outcomes.Select(o => o.Folder).ToList());
             observer.Info($"comparison of {outcomes.Count} experiments in {comparison.Markdown}");
         }
@@ -45,6 +49,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     public RunOutcome Run(ExperimentSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        cancellationToken.ThrowIfCancellationRequested();
         var clock = Stopwatch.StartNew();
         // Seeds libtorch and fixes its thread count for the whole run (training reuses it: no per-fit override).
         int threads = RunSeeding.Configure(spec.Seed, options.Threads);
@@ -54,19 +59,21 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             .EnsureAsync(spec.Data, options.CacheDir, new DownloadProgressAdapter(observer, $"{spec.Name}: CIFAR-10 from"), cancellationToken)
             .GetAwaiter().GetResult();
         observer.Info($"{spec.Name}: CIFAR-10 {(files.FromCache ? "found in the cache" : "downloaded and verified")} ({files.Folder})");
+        cancellationToken.ThrowIfCancellationRequested();
 
         // The raw uint8 images are only needed to prepare the splits (which never alias them): free them before training.
         PreparedData data;
         using (var dataset = Cifar10Dataset.Load(files))
             data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed, (spec.Model as TransferModelSpec) is { } t ? PretrainedBases.Plan(t).InputNormalization : null);
 
-        Trained trained;
+        TrainingOutcome trained;
         using (data)
         {
             trained = spec.Model switch
             {
                 CnnModelSpec cnn => TrainCnn(spec, cnn, data, cancellationToken),
-                TransferModelSpec transfer => TrainTransfer(spec, transfer, data, files.ContentHash, cancellationToken),
+                TransferModelSpec transfer => new TransferTraining(observer, CacheLocation.Resolve(options.CacheDir))
+                    .Train(spec, transfer, data, files.ContentHash, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
         }
@@ -82,12 +89,13 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         string folder = Path.Combine(options.OutputRoot, spec.Name);
         var reportOptions = ReportOptions.From(spec.Report);
         if (options.TemplatesFolder is not null) reportOptions = reportOptions with { TemplatesFolder = Path.GetFullPath(options.TemplatesFolder) };
+        cancellationToken.ThrowIfCancellationRequested();
         ReportWriter.Write(result, folder, reportOptions);
         observer.Info($"{spec.Name}: test accuracy {100 * trained.Evaluation.Accuracy:F2}%, report in {folder}");
         return new RunOutcome(spec.Name, folder, trained.Evaluation.Accuracy);
     }
 
-    private Trained TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, CancellationToken cancellationToken)
+    private TrainingOutcome TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, CancellationToken cancellationToken)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         using var model = CnnBuilder.Build(cnn, imageSize, spec.Seed);
@@ -101,130 +109,14 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
         {
             InputTransform = input,
+            Callbacks = RunCallbacks.For(spec, observer, spec.Training.Epochs),
         };
-        var history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit,
-            Callbacks(spec, spec.Training.Epochs), cancellationToken);
+        var history = Trainer.Fit(model, new(data.Train.Images, data.Train.Labels), new(data.Validation.Images, data.Validation.Labels), fit, cancellationToken);
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
-        return new Trained(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
+        return new TrainingOutcome(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
     }
 
-    /// <summary>
-    /// Transfer learning as in Keras' guide: a pretrained base plus a head. A frozen base gives the same features every
-    /// epoch, so they are extracted once (and cached on disk) and only the head trains on them; an optional second
-    /// phase (training.fine_tune) unfreezes the top stages and trains the whole model on images at a low learning rate.
-    /// </summary>
-    private Trained TrainTransfer(ExperimentSpec spec, TransferModelSpec transfer, PreparedData data, string datasetHash, CancellationToken cancellationToken)
-    {
-        int imageSize = spec.Data.EffectiveImageSize;
-        string cacheRoot = CacheLocation.Resolve(options.CacheDir);
-        var featureCache = new FeatureCache(Path.Combine(cacheRoot, "features"));
-        bool frozen = transfer.TrainableLayers == 0;
-
-        // ONNX Runtime extracts from its own copy of the bundled base: do that before loading the TorchSharp copy, so
-        // the two (about 0.4 and 0.6 GB) are never in memory together.
-        FrozenFeatures? features = null;
-        if (frozen && FeatureExtractors.TryCreateWithoutBase(PretrainedBases.Plan(transfer), imageSize) is { } onnx)
-        {
-            using (onnx) features = ExtractFeatures(spec, onnx, featureCache, data, datasetHash, cancellationToken);
-        }
-
-        using var pretrained = PretrainedBases
-            .CreateAsync(transfer, new ArtifactCache(cacheRoot), new DownloadProgressAdapter(observer, $"{spec.Name}: ImageNet weights from"), cancellationToken)
-            .GetAwaiter().GetResult();
-        observer.Info($"{spec.Name}: base {pretrained.Description.Architecture} ({pretrained.Description.Weights})");
-        if (frozen && features is null)
-        {
-            using var extractor = FeatureExtractors.Create(pretrained, imageSize);
-            features = ExtractFeatures(spec, extractor, featureCache, data, datasetHash, cancellationToken);
-        }
-
-        using var headGenerator = new Generator(unchecked((ulong)spec.Seed), CPU);
-        using var model = TransferModel.Create(transfer, pretrained, imageSize, headGenerator);
-        var summary = model.Summary();
-        var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed);
-        // The whole model gets the splits' uint8 batches normalized here (TransferModel upsamples them itself); the
-        // head alone gets features, which need nothing.
-        Func<Tensor, Tensor> input = data.Normalization.Apply;
-
-        TrainingHistory history;
-        if (features is not null)
-        {
-            using (features)
-            {
-                history = Trainer.Fit(model.Head, features.Train, data.Train.Labels, features.Validation, data.Validation.Labels, fit,
-                    Callbacks(spec, PlannedEpochs(spec)), cancellationToken);
-                if (spec.Training.FineTune is null)
-                {
-                    // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
-                    var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
-                    return new Trained(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds);
-                }
-            }
-        }
-        else
-        {
-            history = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fit with { InputTransform = input },
-                [.. Callbacks(spec, PlannedEpochs(spec)), new NativeHeapTrim()], cancellationToken);
-        }
-
-        if (spec.Training.FineTune is { } fineTune)
-        {
-            model.SetTrainableStages(fineTune.TrainableLayers);
-            summary = model.Summary();
-            observer.Info($"{spec.Name}: fine-tuning the top {fineTune.TrainableLayers} stage(s) of the base, learning_rate {fineTune.LearningRate.ToString(CultureInfo.InvariantCulture)}");
-            var fineTuneFit = new FitOptions(fineTune.Epochs, spec.Data.BatchSize, spec.Training.Optimizer with { LearningRate = fineTune.LearningRate }, spec.Seed)
-            {
-                InputTransform = input,
-                Phase = "fine_tune",
-                EpochOffset = history.Epochs.Count,
-            };
-            var second = Trainer.Fit(model, data.Train.Images, data.Train.Labels, data.Validation.Images, data.Validation.Labels, fineTuneFit,
-                [.. Callbacks(spec, PlannedEpochs(spec, history.Epochs.Count)), new NativeHeapTrim()], cancellationToken);
-            history = new TrainingHistory([.. history.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
-        }
-        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
-
-        return new Trained(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds);
-    }
-
-    /// <summary>Features of every split from a frozen base, from the on-disk cache where a previous run left them.</summary>
-    private FrozenFeatures ExtractFeatures(
-        ExperimentSpec spec, IFeatureExtractor extractor, FeatureCache cache, PreparedData data, string datasetHash, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var progress = new ExtractionProgressAdapter(observer, spec.Name);
-        Tensor Of(Split split, string name) => FeatureExtraction.GetOrExtract(
-            extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
-        var features = new FrozenFeatures(Of(data.Train, "train"), Of(data.Validation, "validation"), Of(data.Test, "test"), clock.Elapsed.TotalSeconds);
-        observer.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{spec.Name}: base features ready in {features.Seconds:F1} s ({(progress.ExtractedImages == 0 ? "all from the feature cache" : $"{progress.ExtractedImages} images extracted, the rest from the feature cache")})"));
-        return features;
-    }
-
-    private sealed record FrozenFeatures(Tensor Train, Tensor Validation, Tensor Test, double Seconds) : IDisposable
-    {
-        public void Dispose()
-        {
-            Train.Dispose();
-            Validation.Dispose();
-            Test.Dispose();
-        }
-    }
-
-    /// <summary>Epochs the run may take: the first phase's, plus the fine-tuning phase's once the first is done.</summary>
-    private static int PlannedEpochs(ExperimentSpec spec, int? firstPhaseEpochs = null) =>
-        (firstPhaseEpochs ?? spec.Training.Epochs) + (spec.Training.FineTune?.Epochs ?? 0);
-
-    private List<Callback> Callbacks(ExperimentSpec spec, int plannedEpochs)
-    {
-        var callbacks = new List<Callback>();
-        if (spec.Training.EarlyStopping is { } earlyStopping) callbacks.Add(new EarlyStopping(earlyStopping));
-        // After EarlyStopping, so the progress line can say why training stopped and which epoch was restored.
-        callbacks.Add(new ProgressCallback(observer, spec.Name, plannedEpochs));
-        return callbacks;
-    }
-
-    private static RunTiming Timing(Trained trained, double totalSeconds)
+    private static RunTiming Timing(TrainingOutcome trained, double totalSeconds)
     {
         var epochs = trained.History.Epochs;
         double trainingSeconds = epochs.Sum(e => e.Seconds);
@@ -237,8 +129,4 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         $"CPU run with {threads} libtorch thread{(threads == 1 ? "" : "s")} and every random source seeded from the spec: " +
         "rerunning this spec with the same tool version and thread count on the same machine gives a byte-identical metrics.json " +
         "and the same report outside the timing section. A different thread count or CPU can change the last digits.";
-
-    private sealed record Trained(
-        ModelSummary Summary, TrainingHistory History, ClassificationReport Evaluation,
-        int TrainImages, int ValidationImages, int TestImages, double? FeatureExtractionSeconds);
 }

@@ -5,6 +5,20 @@ using Cifar.Specs;
 
 namespace Cifar.Running;
 
+/// <summary>The callbacks every fit of a run gets.</summary>
+internal static class RunCallbacks
+{
+    /// <param name="plannedEpochs">Epochs the run may take in all, for the progress lines ("epoch 3/23").</param>
+    public static List<Callback> For(ExperimentSpec spec, IRunObserver observer, int plannedEpochs)
+    {
+        var callbacks = new List<Callback>();
+        if (spec.Training.EarlyStopping is { } earlyStopping) callbacks.Add(new EarlyStopping(earlyStopping));
+        // After EarlyStopping, so the progress line can say why training stopped and which epoch was restored.
+        callbacks.Add(new ProgressCallback(observer, spec.Name, plannedEpochs));
+        return callbacks;
+    }
+}
+
 /// <summary>Feeds the batches of each epoch to a progress bar and each finished epoch to the observer's epoch line.</summary>
 internal sealed class ProgressCallback(IRunObserver observer, string experiment, int plannedEpochs) : Callback
 {

@@ -11,7 +11,7 @@ namespace Cifar.Specs;
 /// </summary>
 /// <remarks>
 /// The loader is told the transfer bases a spec may name, because the catalogue of bases lives in Models (it builds
-/// them) and specs depend on nothing else of the tool: <c>Cifar.Running.ExperimentSpecs.Loader</c> is this tool's
+/// them) and specs depend on nothing else of the tool: the runner's <c>ExperimentSpecs.Loader</c> is this tool's
 /// loader, given <c>Cifar.Models.Transfer.TransferBases.SpecNames</c>.
 /// </remarks>
 public sealed class SpecLoader

@@ -22,4 +22,13 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
 
     /// <summary>Batch size of the validation pass; null uses <see cref="BatchSize"/>.</summary>
     public int? ValidationBatchSize { get; init; }
+
+    /// <summary>Run in order at every hook, as Keras' <c>callbacks</c>; early stopping and progress reporting are callbacks.</summary>
+    public IReadOnlyList<Callback> Callbacks { get; init; } = [];
 }
+
+/// <summary>What <see cref="Trainer.Fit"/> learns from or validates on: N examples and their N class labels.</summary>
+/// <param name="Inputs">float32 [N, C, H, W] images, or [N, F] features for a transfer head; any rank with N first, and
+/// any dtype (e.g. uint8 pixels) that <see cref="FitOptions.InputTransform"/> turns into the model's input.</param>
+/// <param name="Labels">Class indices [N], any integer type (converted to int64 once).</param>
+public sealed record LabeledExamples(Tensor Inputs, Tensor Labels);

@@ -13,30 +13,26 @@ public static class Trainer
     /// validation pass in eval mode without gradients. Only parameters that require gradients are optimised. Each batch
     /// runs in its own dispose scope, so memory stays flat across epochs.
     /// </summary>
-    /// <param name="trainInputs">float32 [N, C, H, W], or [N, F] features for a transfer head; any rank with N first. Any
-    /// dtype (e.g. uint8 pixels) that <see cref="FitOptions.InputTransform"/> turns into the model's input.</param>
-    /// <param name="trainLabels">Class indices [N], any integer type (converted to int64 once).</param>
-    /// <param name="callbacks">Run in order at every hook; early stopping and progress reporting are callbacks.</param>
+    /// <param name="train">Inputs and labels to learn from; see <see cref="LabeledExamples"/>.</param>
+    /// <param name="validation">Inputs and labels of the validation pass after every epoch.</param>
     /// <returns>This fit's epochs (numbered from EpochOffset + 1), the epoch whose weights the model holds, and where it stopped.</returns>
-    /// <exception cref="OperationCanceledException">Cancelled; checked before every batch.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; checked before every training and validation batch.</exception>
     public static TrainingHistory Fit(
-        nn.Module<Tensor, Tensor> model,
-        Tensor trainInputs,
-        Tensor trainLabels,
-        Tensor validationInputs,
-        Tensor validationLabels,
-        FitOptions options,
-        IReadOnlyList<Callback>? callbacks = null,
+        nn.Module<Tensor, Tensor> model, LabeledExamples train, LabeledExamples validation, FitOptions options,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(options);
-        CheckExamples(trainInputs, trainLabels, nameof(trainInputs));
-        CheckExamples(validationInputs, validationLabels, nameof(validationInputs));
+        var (trainInputs, trainLabels) = train;
+        var (validationInputs, validationLabels) = validation;
+        CheckExamples(trainInputs, trainLabels, nameof(train));
+        CheckExamples(validationInputs, validationLabels, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.EpochOffset, nameof(options));
-        callbacks ??= [];
+        var callbacks = options.Callbacks;
 
         if (options.Threads is { } threads) set_num_threads(threads);
         // Dropout draws from torch's default generator; reseeding it per fit makes a phase independent of what ran before.

@@ -31,8 +31,8 @@ public sealed class FineTuningMemoryTests
         using var labels = randint(0, 10, [64], generator: generator);
         var counter = new LiveTensorCounter();
 
-        Trainer.Fit(model, images, labels, images, labels,
-            new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 1e-4), 1) { Threads = 1 }, [counter]);
+        Trainer.Fit(model, new(images, labels), new(images, labels),
+            new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 1e-4), 1) { Threads = 1, Callbacks = [counter] });
 
         Assert.Equal(counter.AtEpochEnd[1], counter.AtEpochEnd[^1]);
     }

@@ -22,7 +22,7 @@ using var images = ChannelNormalization.CntkBgrMeanSubtraction.Apply(raw);
 using var pretrained = engine == "torch" ? CntkResNet18.Load() : null;
 using IFeatureExtractor extractor = engine switch
 {
-    "onnx" => new OnnxFeatureExtractor(threads: threads, imagesPerRun: batch ?? 1),
+    "onnx" => new OnnxFeatureExtractor(threads: threads),
     "torch" => new TorchFeatureExtractor(pretrained!, 224, batch),
     _ => throw new ArgumentException($"engine '{engine}'; expected onnx or torch"),
 };
@@ -40,4 +40,4 @@ for (var r = 0; r < repeats; r++)
 rates.Sort();
 var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{engine,-5} {(engine == "onnx" ? $"{batch ?? 1,2} per run" : $"batch {extractor.BatchSize,2}")} threads {threads}: median {rates[rates.Count / 2]:F1} images/s (runs: {string.Join(", ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}), peak working set {peakMb:F0} MiB"));
+    $"{engine,-5} {(engine == "onnx" ? " 1 per run" : $"batch {extractor.BatchSize,2}")} threads {threads}: median {rates[rates.Count / 2]:F1} images/s (runs: {string.Join(", ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}), peak working set {peakMb:F0} MiB"));

@@ -5,8 +5,9 @@ namespace Cifar.Reproducibility;
 /// <summary>
 /// Hands freed native memory back to the OS. Training a pretrained base allocates and frees activations of many sizes
 /// every batch; glibc's malloc raises its mmap threshold after such frees and then keeps the memory in fragmented heap
-/// arenas, so resident memory grew by about 25 MB a batch while fine-tuning (3 GB after 4 short epochs, 6.6 GB in
-/// the fine-tuning example) although no tensor was alive (the live-tensor count stays flat).
+/// arenas, so resident memory grew every batch while fine-tuning although no tensor was alive (the live-tensor count
+/// stays flat). The measured growth, and the peak with and without the trim, are in benchmarks/RESULTS.md
+/// ("Fine-tuning").
 /// </summary>
 public static partial class NativeHeap
 {

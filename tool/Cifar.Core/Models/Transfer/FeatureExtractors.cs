@@ -127,12 +127,9 @@ public sealed class TorchFeatureExtractor : IFeatureExtractor
 }
 
 /// <summary>
-/// Features of the bundled CNTK ResNet18 run by ONNX Runtime. By default one image per run on the shipped graph (fixed
-/// input [1, 3, 224, 224]) with reused buffers; with <c>imagesPerRun</c> &gt; 1, several per run through a copy of the
-/// graph whose batch dimension is dynamic (<see cref="OnnxModelFile.WithDynamicBatch"/>). Measured on 2 cores over 256
-/// images (benchmarks/transfer-extract.sh): 45.2 images/s and a 434 MiB peak one per run, 47.4 images/s and 654 MiB
-/// sixteen per run (TorchSharp: 36.2 images/s, 669 MiB), so the default is the leaner one; outputs are the same bit
-/// for bit.
+/// Features of the bundled CNTK ResNet18 run by ONNX Runtime, one image per run on the shipped graph (fixed input
+/// [1, 3, 224, 224]) with reused buffers: the leanest of the ways measured, and about as fast as several images per
+/// run (benchmarks/RESULTS.md, "Feature extraction engines").
 /// </summary>
 public sealed class OnnxFeatureExtractor : IFeatureExtractor
 {
@@ -142,27 +139,21 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly int _imagesPerRun;
-    private readonly float[] _input;
-    private readonly float[] _output;
+    private readonly float[] _input = new float[ImageFloats];
+    private readonly float[] _output = new float[Features];
     private readonly OrtValue _inputValue;
     private readonly OrtValue _outputValue;
 
     /// <param name="onnxPath">The bundled file by default; it is verified against <see cref="CntkResNet18.Sha256"/>.</param>
     /// <param name="threads">Intra-op threads; null lets ONNX Runtime use one per physical core.</param>
-    /// <param name="imagesPerRun">Images per ONNX Runtime run; above 1 uses the dynamic-batch copy of the graph.</param>
-    public OnnxFeatureExtractor(string? onnxPath = null, int? threads = null, int imagesPerRun = 1)
+    public OnnxFeatureExtractor(string? onnxPath = null, int? threads = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerRun, 1);
         var path = CntkResNet18.VerifiedBundledPath(onnxPath);
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (threads is { } t) options.IntraOpNumThreads = t;
-        _session = imagesPerRun == 1 ? new InferenceSession(path, options) : DynamicBatchSession(path, options);
-        _imagesPerRun = imagesPerRun;
-        _input = new float[imagesPerRun * ImageFloats];
-        _output = new float[imagesPerRun * Features];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [imagesPerRun, 3, Side, Side]);
-        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [imagesPerRun, Features, 1, 1]);
+        _session = new InferenceSession(path, options);
+        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, 3, Side, Side]);
+        _outputValue = OrtValue.CreateTensorValueFromMemory(_output, [1, Features, 1, 1]);
         var bundled = TransferBases.ResNet18.Weights.Single(w => w.Source == CntkResNet18.Source);
         var description = PretrainedBases.Describe(TransferBases.ResNet18, bundled, bundled.Source.Description, CntkResNet18.Sha256);
         Identity = FeatureExtractors.Identity("onnxruntime", description, Side);
@@ -173,26 +164,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
     public int FeatureCount => Features;
 
     /// <summary>Images upsampled and normalised together before their runs.</summary>
-    public int BatchSize => Math.Max(16, _imagesPerRun);
-
-    /// <summary>
-    /// Loads the dynamic-batch copy through a temporary file, after freeing the two 61 MiB managed copies, so they do
-    /// not add to the peak memory next to ONNX Runtime's own copy of the weights.
-    /// </summary>
-    private static InferenceSession DynamicBatchSession(string path, SessionOptions options)
-    {
-        var temp = Path.Combine(Path.GetTempPath(), $"cifar-{Path.GetFileNameWithoutExtension(path)}-dynamic-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            File.WriteAllBytes(temp, OnnxModelFile.WithDynamicBatch(File.ReadAllBytes(path)));
-            GC.Collect();
-            return new InferenceSession(temp, options);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+    public int BatchSize => 16;
 
     public Tensor Extract(Tensor images)
     {
@@ -203,24 +175,11 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor
         var pixels = prepared.data<float>();
         string[] inputNames = [CntkResNet18.InputName];
         string[] outputNames = [CntkResNet18.OutputName];
-        for (var start = 0; start < n; start += _imagesPerRun)
+        for (var image = 0; image < n; image++)
         {
-            var count = Math.Min(_imagesPerRun, n - start);
-            if (count == _imagesPerRun)
-            {
-                pixels.CopyTo(_input.AsSpan(), 0, (long)start * ImageFloats);
-                _session.Run(_runOptions, inputNames, [_inputValue], outputNames, [_outputValue]);
-                Array.Copy(_output, 0, result, start * Features, count * Features);
-                continue;
-            }
-            // A last, smaller run (dynamic batch only): buffers of its own size.
-            var input = new float[count * ImageFloats];
-            pixels.CopyTo(input.AsSpan(), 0, (long)start * ImageFloats);
-            using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [count, 3, Side, Side]);
-            var output = new float[count * Features];
-            using var outputValue = OrtValue.CreateTensorValueFromMemory(output, [count, Features, 1, 1]);
-            _session.Run(_runOptions, inputNames, [inputValue], outputNames, [outputValue]);
-            Array.Copy(output, 0, result, start * Features, output.Length);
+            pixels.CopyTo(_input.AsSpan(), 0, (long)image * ImageFloats);
+            _session.Run(_runOptions, inputNames, [_inputValue], outputNames, [_outputValue]);
+            Array.Copy(_output, 0, result, image * Features, Features);
         }
         return tensor(result, [n, Features]).MoveToOuterDisposeScope();
     }

@@ -74,84 +74,6 @@ internal sealed class OnnxModelFile
         return new OnnxModelFile(nodes, initializers, inputs, outputs);
     }
 
-    /// <summary>
-    /// A copy of an ONNX model whose graph inputs and outputs take any batch size: their first dimension becomes the
-    /// symbolic <c>N</c>, and the graph's value_info (optional intermediate shape hints, fixed to the original batch)
-    /// is dropped. Everything else is copied field by field.
-    /// </summary>
-    public static byte[] WithDynamicBatch(ReadOnlyMemory<byte> model)
-    {
-        // Pieces of the new file: untouched fields are slices of the original (no copy), so the only large
-        // allocation is the result itself (the weights are 61 MiB).
-        var pieces = new List<ReadOnlyMemory<byte>>();
-        foreach (var field in new ProtoReader(model))
-        {
-            if (field.Number != 7)
-            {
-                pieces.Add(field.Raw);
-                continue;
-            }
-            var graph = new List<ReadOnlyMemory<byte>>();
-            foreach (var g in new ProtoReader(field.Bytes))
-            {
-                if (g.Number == 13) continue;
-                graph.Add(g.Number is 11 or 12 ? Field(g.Number, DynamicBatchValueInfo(g.Bytes)) : g.Raw);
-            }
-            var header = new ProtoWriter();
-            header.WriteHeader(7, graph.Sum(p => p.Length));
-            pieces.Add(header.ToArray());
-            pieces.AddRange(graph);
-        }
-        var result = new byte[pieces.Sum(p => p.Length)];
-        var offset = 0;
-        foreach (var piece in pieces)
-        {
-            piece.Span.CopyTo(result.AsSpan(offset));
-            offset += piece.Length;
-        }
-        return result;
-    }
-
-    private static byte[] Field(int number, byte[] payload)
-    {
-        var writer = new ProtoWriter();
-        writer.WriteBytes(number, payload);
-        return writer.ToArray();
-    }
-
-    /// <summary>ValueInfoProto with type(2).tensor_type(1).shape(2).dim(1)[0] replaced by dim_param(2) "N".</summary>
-    private static byte[] DynamicBatchValueInfo(ReadOnlyMemory<byte> valueInfo)
-    {
-        static byte[] Rewrite(ReadOnlyMemory<byte> message, int fieldNumber, Func<ReadOnlyMemory<byte>, byte[]> inner)
-        {
-            var writer = new ProtoWriter();
-            foreach (var f in new ProtoReader(message))
-            {
-                if (f.Number == fieldNumber && f.WireType == 2) writer.WriteBytes(f.Number, inner(f.Bytes));
-                else writer.Write(f);
-            }
-            return writer.ToArray();
-        }
-        static byte[] Shape(ReadOnlyMemory<byte> shape)
-        {
-            var writer = new ProtoWriter();
-            var first = true;
-            foreach (var f in new ProtoReader(shape))
-            {
-                if (f.Number == 1 && first)
-                {
-                    first = false;
-                    var dim = new ProtoWriter();
-                    dim.WriteBytes(2, "N"u8.ToArray());
-                    writer.WriteBytes(1, dim.ToArray());
-                }
-                else writer.Write(f);
-            }
-            return writer.ToArray();
-        }
-        return Rewrite(valueInfo, 2, type => Rewrite(type, 1, tensorType => Rewrite(tensorType, 2, Shape)));
-    }
-
     private static OnnxNode ReadNode(ReadOnlyMemory<byte> bytes)
     {
         var inputs = new List<string>();
@@ -254,8 +176,7 @@ internal sealed class OnnxModelFile
     }
 
     /// <summary>One field of a protobuf message: varint (wire type 0), length-delimited (2) or fixed 32/64 (5/1).</summary>
-    /// <param name="Raw">The whole field as encoded (key, length and payload), for copying it unchanged.</param>
-    private readonly record struct ProtoField(int Number, int WireType, ulong Varint, ReadOnlyMemory<byte> Bytes, ReadOnlyMemory<byte> Raw)
+    private readonly record struct ProtoField(int Number, int WireType, ulong Varint, ReadOnlyMemory<byte> Bytes)
     {
         public string String => Encoding.UTF8.GetString(Bytes.Span);
 
@@ -272,38 +193,6 @@ internal sealed class OnnxModelFile
         }
     }
 
-    private sealed class ProtoWriter
-    {
-        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new();
-
-        public void Write(ProtoField field) => System.Buffers.BuffersExtensions.Write(_buffer, field.Raw.Span);
-
-        /// <summary>The key and length of a length-delimited field whose payload follows separately.</summary>
-        public void WriteHeader(int number, int length)
-        {
-            WriteVarint(((ulong)number << 3) | 2);
-            WriteVarint((ulong)length);
-        }
-
-        public void WriteBytes(int number, ReadOnlySpan<byte> bytes)
-        {
-            WriteHeader(number, bytes.Length);
-            System.Buffers.BuffersExtensions.Write(_buffer, bytes);
-        }
-
-        public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
-
-        private void WriteVarint(ulong value)
-        {
-            while (value >= 0x80)
-            {
-                System.Buffers.BuffersExtensions.Write(_buffer, [(byte)(value | 0x80)]);
-                value >>= 7;
-            }
-            System.Buffers.BuffersExtensions.Write(_buffer, [(byte)value]);
-        }
-    }
-
     private readonly struct ProtoReader(ReadOnlyMemory<byte> message) : IEnumerable<ProtoField>
     {
         public IEnumerator<ProtoField> GetEnumerator()
@@ -311,7 +200,6 @@ internal sealed class OnnxModelFile
             var offset = 0;
             while (offset < message.Length)
             {
-                var start = offset;
                 var key = ReadVarint(message.Span, ref offset);
                 var number = (int)(key >> 3);
                 var wire = (int)(key & 7);
@@ -319,20 +207,20 @@ internal sealed class OnnxModelFile
                 {
                     case 0:
                         var value = ReadVarint(message.Span, ref offset);
-                        yield return new ProtoField(number, wire, value, default, message[start..offset]);
+                        yield return new ProtoField(number, wire, value, default);
                         break;
                     case 1:
                     case 5:
                         var size = wire == 1 ? 8 : 4;
                         Check(offset + size <= message.Length);
                         offset += size;
-                        yield return new ProtoField(number, wire, 0, message[(offset - size)..offset], message[start..offset]);
+                        yield return new ProtoField(number, wire, 0, message[(offset - size)..offset]);
                         break;
                     case 2:
                         var length = (int)ReadVarint(message.Span, ref offset);
                         Check(length >= 0 && offset + length <= message.Length);
                         offset += length;
-                        yield return new ProtoField(number, wire, 0, message[(offset - length)..offset], message[start..offset]);
+                        yield return new ProtoField(number, wire, 0, message[(offset - length)..offset]);
                         break;
                     default:
                         throw new InvalidDataException($"Unsupported protobuf wire type {wire}.");

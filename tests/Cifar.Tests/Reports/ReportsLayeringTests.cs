@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Cifar.Reports;
+using Cifar.Tests.Infra;
+using static Cifar.Tests.Infra.TypeReferences;
 
 namespace Cifar.Tests.Reports;
 
@@ -74,32 +76,6 @@ public partial class ReportsLayeringTests
             }
         }
         Assert.Empty(offenders);
-    }
-
-    private static Type Outermost(Type type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
-
-    private static IEnumerable<Type> SignatureTypes(Type type)
-    {
-        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-        var used = new List<Type>();
-        if (type.BaseType is { } baseType) used.Add(baseType);
-        used.AddRange(type.GetInterfaces());
-        used.AddRange(type.GetFields(All).Select(f => f.FieldType));
-        used.AddRange(type.GetProperties(All).Select(p => p.PropertyType));
-        foreach (var method in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
-        {
-            if (method is MethodInfo info) used.Add(info.ReturnType);
-            used.AddRange(method.GetParameters().Select(p => p.ParameterType));
-            used.AddRange(method.GetMethodBody()?.LocalVariables.Select(l => l.LocalType) ?? []);
-        }
-        return used.SelectMany(Flatten);
-    }
-
-    private static IEnumerable<Type> Flatten(Type type)
-    {
-        if (type.HasElementType) return Flatten(type.GetElementType()!);
-        if (type.IsGenericType) return [type.GetGenericTypeDefinition(), .. type.GetGenericArguments().SelectMany(Flatten)];
-        return type.IsGenericParameter ? [] : [type];
     }
 
     [GeneratedRegex(@"^using (Cifar(?:\.\w+)*);", RegexOptions.Multiline)]

@@ -57,7 +57,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         var outcome = Run(WriteSpec(), _temp.Combine("reports"));
 
         Assert.Equal(_temp.Combine("reports", "tiny"), outcome.Folder);
-        string[] expected = ["accuracy.svg", "history.csv", "loss.svg", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        string[] expected = ["accuracy.svg", "history.csv", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
         Assert.Equal(expected, Directory.GetFiles(outcome.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         string html = File.ReadAllText(Path.Combine(outcome.Folder, "report.html"));
         Assert.Contains("tiny &lt;b&gt;end-to-end&lt;/b&gt; run", html, StringComparison.Ordinal);

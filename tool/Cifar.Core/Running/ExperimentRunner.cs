@@ -132,5 +132,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     private static string Repeatability(int threads) =>
         $"CPU run with {threads} libtorch thread{(threads == 1 ? "" : "s")} and every random source seeded from the spec: " +
         "rerunning this spec with the same tool version and thread count on the same machine gives a byte-identical metrics.json " +
-        "and the same report outside the timing section. A different thread count or CPU can change the last digits.";
+        "and the same report outside the timing section (`dotnet cifar verify` on this folder checks it). A different thread count or CPU " +
+        "(model or instruction sets, in the environment block) can change the last digits.";
 }

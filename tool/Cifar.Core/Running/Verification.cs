@@ -259,7 +259,7 @@ public sealed class Verification(VerifyOptions options, IRunObserver observer)
     private static string Pairs(IReadOnlyDictionary<string, string> map) =>
         string.Join(' ', map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
-    private static string Quote(string? value) => value is null ? "none" : $"'{value}'";
+    private static string Quote(string? value) => string.IsNullOrEmpty(value) ? "none" : $"'{value}'";
 
     private static string ThreadCount(int threads) => threads == 1 ? "1 thread" : string.Create(CultureInfo.InvariantCulture, $"{threads} threads");
 

@@ -82,6 +82,29 @@ public sealed class VerificationTests : IDisposable
         Assert.StartsWith("cannot verify: no manifest.json (the folder was written before reports had one", result.Summary, StringComparison.Ordinal);
     }
 
+    [TorchFact]
+    public void A_spec_this_tool_no_longer_accepts_or_a_dataset_it_cannot_get_cannot_be_verified()
+    {
+        var invalid = _temp.Combine("reports", "invalid");
+        ReportWriter.Write(ReportFixtures.Result(specText: ReportFixtures.SpecText + "colour: blue\n"), invalid, ReportOptions.Default);
+        var missing = _temp.Combine("no-such-archive.tar.gz");
+        var unavailable = _temp.Combine("reports", "unavailable");
+        ReportWriter.Write(ReportFixtures.Result(specText: ReportFixtures.SpecText.Replace("  batch_size: 64\n", $"  batch_size: 64\n  url: {missing}\n", StringComparison.Ordinal)),
+            unavailable, ReportOptions.Default);
+        var verification = new Verification(new VerifyOptions(_temp.Combine("cache")), SilentRunObserver.Instance);
+
+        var notValid = verification.Rerun(invalid);
+        var noData = verification.Rerun(unavailable);
+
+        Assert.Equal(VerificationVerdict.CannotVerify, notValid.Verdict);
+        Assert.Equal("cannot verify: its spec.yaml is not a valid spec for this tool (made with dotnet-cifar 0.0.0-fake)", notValid.Summary);
+        Assert.Contains(notValid.Details, d => d.Contains("colour", StringComparison.Ordinal));
+        Assert.Equal(VerificationVerdict.CannotVerify, noData.Verdict);
+        Assert.Equal("cannot verify: the rerun failed", noData.Summary);
+        Assert.Contains(noData.Details, d => d.Contains(missing, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(_temp.Combine("reports", "golden-cnn"))); // nothing written beside the verified folders
+    }
+
     [Fact]
     public void The_first_difference_of_json_is_its_key_path_and_both_values_and_of_text_its_line_and_column()
     {

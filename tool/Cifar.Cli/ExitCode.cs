@@ -15,6 +15,10 @@ internal enum ExitCode
     DownloadFailed = 3,
     /// <summary><c>diff --fail-on-regression</c> found a regression.</summary>
     Regression = 4,
+    /// <summary><c>verify</c>: a report folder differs from its manifest or from a rerun of its spec.</summary>
+    Differs = 5,
+    /// <summary><c>verify</c>: a report folder cannot be checked (no manifest or spec, a spec no longer valid, no dataset).</summary>
+    CannotVerify = 6,
     /// <summary>Stopped by SIGINT (Ctrl+C): 128 + 2, the shell's code for a process ended by that signal.</summary>
     Interrupted = 130,
     /// <summary>Stopped by SIGTERM: 128 + 15, as above.</summary>

@@ -8,6 +8,7 @@ var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML exp
     ValidateCommand.Create(),
     CompareCommand.Create(),
     DiffCommand.Create(),
+    VerifyCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

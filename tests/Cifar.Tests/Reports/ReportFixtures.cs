@@ -45,11 +45,13 @@ internal static class ReportFixtures
         Runtime: "FakeNET 0.0",
         TorchSharpVersion: "0.0.0-faketorch",
         LibTorchVersion: "0.0.0+fake",
+        OnnxRuntimeVersion: "0.0.0-fakeort",
         OperatingSystem: "FakeOS 1.0",
-        Cpu: "Fake CPU @ 0 GHz",
+        Cpu: new CpuInfo("Fake CPU @ 0 GHz", "FakeVendor", 99, 999, 9, ["fakesse", "fakeavx"]),
         LogicalCores: 2,
         Threads: 1,
-        GitCommit: "0123456789abcdef0123456789abcdef01234567");
+        GitCommit: "0123456789abcdef0123456789abcdef01234567",
+        CpuDispatchOverrides: new Dictionary<string, string>());
 
     public static TrainingHistory History { get; } = new(
         [
@@ -87,7 +89,13 @@ internal static class ReportFixtures
         SpecSha256: Hashing.Sha256Hex(specText ?? SpecText),
         Environment: FakeEnvironment,
         Dataset: new DatasetInfo("CIFAR-10", "https://example.invalid/cifar-10-binary.tar.gz",
-            "fa4e000000000000000000000000000000000000000000000000000000000000", 45000, 5000, 200),
+            "fa4e000000000000000000000000000000000000000000000000000000000000", 45000, 5000, 200,
+            new Dictionary<string, string>
+            {
+                ["test_batch.bin"] = "fa4e0000000000000000000000000006",
+                ["data_batch_1.bin"] = "fa4e0000000000000000000000000001",
+            }),
+        Weights: null,
         ModelType: "cnn",
         ModelDescription: "cnn",
         ModelSummary: Model,

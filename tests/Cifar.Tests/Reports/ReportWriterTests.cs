@@ -12,7 +12,7 @@ namespace Cifar.Tests.Reports;
 public sealed class ReportWriterTests : IDisposable
 {
     private static readonly string[] AllFiles =
-        ["accuracy.svg", "history.csv", "loss.svg", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        ["accuracy.svg", "history.csv", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("cifar-reports-").FullName;
 
@@ -259,10 +259,16 @@ public sealed class ReportWriterTests : IDisposable
         var a = Render(fast, ReportOptions.Default);
         var b = Render(slow, ReportOptions.Default);
 
-        foreach (var file in a.Keys.Where(f => f is not ("timing.json" or "report.md" or "report.html")))
+        foreach (var file in a.Keys.Where(f => f is not ("timing.json" or "report.md" or "report.html" or "manifest.json")))
         {
             Assert.Equal(a[file], b[file]);
         }
+        // The manifest records those three files' hashes, and nothing else that timings change.
+        static string WithoutTimedHashes(string manifest) => string.Join('\n', manifest.Split('\n')
+            .Where(line => !(line.Contains("\"timing.json\": \"", StringComparison.Ordinal) || line.Contains("\"report.md\": \"", StringComparison.Ordinal)
+                || line.Contains("\"report.html\": \"", StringComparison.Ordinal))));
+        Assert.NotEqual(a["manifest.json"], b["manifest.json"]);
+        Assert.Equal(WithoutTimedHashes(a["manifest.json"]), WithoutTimedHashes(b["manifest.json"]));
         Assert.NotEqual(a["timing.json"], b["timing.json"]);
         foreach (var report in new[] { "report.md", "report.html" })
         {

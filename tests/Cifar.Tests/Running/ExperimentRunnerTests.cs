@@ -57,7 +57,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         var outcome = Run(WriteSpec(), _temp.Combine("reports"));
 
         Assert.Equal(_temp.Combine("reports", "tiny"), outcome.Folder);
-        string[] expected = ["accuracy.svg", "history.csv", "loss.svg", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        string[] expected = ["accuracy.svg", "history.csv", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
         Assert.Equal(expected, Directory.GetFiles(outcome.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         string html = File.ReadAllText(Path.Combine(outcome.Folder, "report.html"));
         Assert.Contains("tiny &lt;b&gt;end-to-end&lt;/b&gt; run", html, StringComparison.Ordinal);
@@ -77,6 +77,11 @@ public sealed class ExperimentRunnerTests : IDisposable
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Folder, file)), File.ReadAllBytes(Path.Combine(second.Folder, file)));
         foreach (string report in new[] { "report.md", "report.html" })
             Assert.Equal(WithoutTiming(File.ReadAllText(Path.Combine(first.Folder, report))), WithoutTiming(File.ReadAllText(Path.Combine(second.Folder, report))));
+        // The manifests differ only in the hashes of the files that hold timings.
+        static string[] Manifest(string folder) => [.. File.ReadAllLines(Path.Combine(folder, "manifest.json"))
+            .Where(line => !(line.Contains("\"timing.json\": \"", StringComparison.Ordinal) || line.Contains("\"report.md\": \"", StringComparison.Ordinal)
+                || line.Contains("\"report.html\": \"", StringComparison.Ordinal)))];
+        Assert.Equal(Manifest(first.Folder), Manifest(second.Folder));
     }
 
     [TorchFact]
@@ -131,6 +136,8 @@ public sealed class ExperimentRunnerTests : IDisposable
 
         string frozenMetrics = File.ReadAllText(Path.Combine(frozen.Folder, "metrics.json"));
         Assert.Contains("fine_tune", frozenMetrics, StringComparison.Ordinal);
+        var manifest = Cifar.Reports.Files.ReportFileJson.ReadManifest(File.ReadAllText(Path.Combine(frozen.Folder, "manifest.json")), "manifest.json");
+        Assert.Equal("none (random init)", manifest.Weights?.Description);
         Assert.Equal(3, Directory.GetFiles(_temp.Combine("cache", "features"), "*.features").Length); // train, validation, test
         Assert.InRange(trainable.TestAccuracy, 0, 1);
     }

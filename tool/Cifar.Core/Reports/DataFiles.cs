@@ -1,5 +1,6 @@
 using Cifar.Evaluation;
 using Cifar.Reports.Files;
+using Cifar.Reproducibility;
 using Cifar.Training;
 
 namespace Cifar.Reports;
@@ -59,6 +60,34 @@ internal static class DataFiles
             timing.FeatureExtractionSeconds,
             [.. result.History.Epochs.Select(e => new EpochTiming(e.Epoch, e.Phase, e.Seconds, e.ImagesPerSecond))]);
     }
+
+    /// <summary>
+    /// manifest.json over <paramref name="files"/>, the folder's other files as written, and the templates that
+    /// rendered them. Every map is sorted (ordinal), so the same inputs give the same bytes.
+    /// </summary>
+    public static ManifestFile Manifest(
+        ExperimentResult result, IReadOnlyDictionary<string, ManifestTemplate> templates, IEnumerable<(string Name, byte[] Bytes)> files)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var env = result.Environment;
+        var dataset = result.Dataset;
+        return new ManifestFile(
+            ReportFiles.ManifestFormat,
+            result.Name,
+            result.SpecSha256,
+            new ManifestDataset(dataset.Name, dataset.SourceUrl, dataset.Sha256, Sorted(dataset.FileChecksums)),
+            result.Weights is { } weights ? new ManifestWeights(weights.Description, weights.Sha256) : null,
+            Sorted(templates),
+            new ManifestEnvironment(
+                env.ToolVersion, env.GitCommit, env.Runtime, env.TorchSharpVersion, env.LibTorchVersion, env.OnnxRuntimeVersion,
+                env.OperatingSystem,
+                new ManifestCpu(env.Cpu.Model, env.Cpu.Vendor, env.Cpu.Family, env.Cpu.ModelNumber, env.Cpu.Stepping, env.Cpu.InstructionSets),
+                env.LogicalCores, env.Threads, Sorted(env.CpuDispatchOverrides)),
+            Sorted(files.ToDictionary(f => f.Name, f => Hashing.Sha256Hex(f.Bytes), StringComparer.Ordinal)));
+    }
+
+    private static SortedDictionary<string, T> Sorted<T>(IReadOnlyDictionary<string, T> map) =>
+        new(map.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>The rows of metrics.json's history and of history.csv.</summary>
     public static IReadOnlyList<EpochMetrics> History(TrainingHistory history)

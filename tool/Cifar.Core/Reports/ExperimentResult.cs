@@ -8,11 +8,21 @@ namespace Cifar.Reports;
 /// <summary>The dataset a run used and where it came from.</summary>
 /// <param name="Name">e.g. <c>CIFAR-10</c>.</param>
 /// <param name="SourceUrl">The URL (or local path) the archive was read from.</param>
-/// <param name="Sha256">SHA-256 (lowercase hex) of the archive's bytes.</param>
+/// <param name="Sha256">The dataset's content hash: SHA-256 (lowercase hex) of the batch files' MD5 list in md5sum's
+/// format, the same for every byte-identical copy whatever archive it came in.</param>
 /// <param name="TrainImages">Images the model trained on (after the validation split and any subset).</param>
 /// <param name="ValidationImages">Images held out for validation.</param>
 /// <param name="TestImages">Test images evaluated.</param>
-public sealed record DatasetInfo(string Name, string SourceUrl, string Sha256, int TrainImages, int ValidationImages, int TestImages);
+/// <param name="FileChecksums">XxHash128 (hex) of each batch file as loaded, by file name: what the cache checks on
+/// every load, so two runs that read different bytes show it file by file.</param>
+public sealed record DatasetInfo(
+    string Name, string SourceUrl, string Sha256, int TrainImages, int ValidationImages, int TestImages,
+    IReadOnlyDictionary<string, string> FileChecksums);
+
+/// <summary>The pretrained weights a transfer model started from.</summary>
+/// <param name="Description">Where they came from, e.g. <c>imagenet (resnet18-f37072fd.pth)</c> or <c>none (random init)</c>.</param>
+/// <param name="Sha256">SHA-256 of the weights file, or of the initial parameters for a random initialisation; null if unknown.</param>
+public sealed record WeightsInfo(string Description, string? Sha256);
 
 /// <summary>The training settings a reader wants at a glance; the full spec is in the report too.</summary>
 /// <param name="Normalization">e.g. <c>standardize (per-channel mean/std of the training split)</c>.</param>
@@ -50,6 +60,7 @@ public sealed record RunTiming(
 /// <param name="SpecText">The YAML text exactly as read; copied byte for byte to spec.yaml.</param>
 /// <param name="SpecSha256">SHA-256 (lowercase hex) of <paramref name="SpecText"/>'s UTF-8 bytes.</param>
 /// <param name="Environment">Machine and versions (<see cref="EnvironmentInfo.Capture"/>).</param>
+/// <param name="Weights">The transfer base's pretrained weights; null for a model trained from scratch.</param>
 /// <param name="ModelType">The spec's <c>model.type</c>: <c>cnn</c> or <c>transfer</c>, what comparisons and diffs key on.</param>
 /// <param name="ModelDescription">The model in a few words (<see cref="SpecDescriptions.ModelDescription"/>), e.g.
 /// <c>cnn</c> or <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>.</param>
@@ -64,6 +75,7 @@ public sealed record ExperimentResult(
     string SpecSha256,
     EnvironmentInfo Environment,
     DatasetInfo Dataset,
+    WeightsInfo? Weights,
     string ModelType,
     string ModelDescription,
     ModelSummary ModelSummary,

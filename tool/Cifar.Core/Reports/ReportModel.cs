@@ -25,6 +25,7 @@ internal static class ReportModel
             ["spec"] = Spec(result),
             ["environment"] = Environment(result),
             ["dataset"] = Dataset(result.Dataset),
+            ["weights"] = Weights(result.Weights),
             ["setup"] = Setup(result),
             ["model"] = Model(result),
             ["test"] = Obj(
@@ -71,12 +72,22 @@ internal static class ReportModel
             ("runtime", env.Runtime),
             ("torchsharp", env.TorchSharpVersion),
             ("libtorch", env.LibTorchVersion),
+            ("onnxruntime", env.OnnxRuntimeVersion),
             ("os", env.OperatingSystem),
-            ("cpu", env.Cpu),
+            ("cpu", env.Cpu.Model),
+            ("cpu_id", env.Cpu.Identification),
+            ("instruction_sets", env.Cpu.InstructionSets.Count > 0 ? string.Join(' ', env.Cpu.InstructionSets) : null),
+            ("cpu_dispatch_overrides", env.CpuDispatchOverrides.Count > 0
+                ? string.Join(' ', env.CpuDispatchOverrides.Select(p => $"{p.Key}={p.Value}"))
+                : null),
             ("logical_cores", ReportNumbers.WholeNumber(env.LogicalCores)),
             ("threads", ReportNumbers.WholeNumber(env.Threads)),
             ("git_commit", env.GitCommit));
     }
+
+    private static StrictScriptObject? Weights(WeightsInfo? weights) => weights is null
+        ? null
+        : Obj(("description", weights.Description), ("sha256", weights.Sha256));
 
     private static StrictScriptObject Dataset(DatasetInfo dataset) => Obj(
         ("name", dataset.Name),

@@ -29,7 +29,8 @@ public sealed record ReportOptions(IReadOnlyList<ReportFormat> Formats, string? 
 
 /// <summary>
 /// Writes everything <c>dotnet cifar run</c> leaves in <c>&lt;output&gt;/&lt;name&gt;/</c> after training: metrics.json,
-/// history.csv, timing.json, predictions.txt, spec.yaml, loss.svg, accuracy.svg and report.md / report.html.
+/// history.csv, timing.json, predictions.txt, spec.yaml, loss.svg, accuracy.svg, report.md / report.html and, last,
+/// manifest.json over all of them.
 /// </summary>
 public static class ReportWriter
 {
@@ -74,6 +75,7 @@ public static class ReportWriter
             (ReportFiles.LossChart, Utf8(lossSvg)),
             (ReportFiles.AccuracyChart, Utf8(accuracySvg)),
         };
+        var templates = new Dictionary<string, ManifestTemplate>(StringComparer.Ordinal);
         var formats = options.Formats.Distinct().ToList();
         if (formats.Count > 0)
         {
@@ -88,8 +90,11 @@ public static class ReportWriter
                 };
                 var (text, source) = ScribanTemplates.Load(templateFile, options.TemplatesFolder);
                 files.Add((outputFile, Utf8(ScribanTemplates.Render(text, source, model))));
+                templates[outputFile] = new ManifestTemplate(templateFile, ScribanTemplates.IsBuiltIn(source), ScribanTemplates.Sha256(text));
             }
         }
+        // Last, over the bytes of everything above.
+        files.Add((ReportFiles.Manifest, ReportFileJson.Write(DataFiles.Manifest(result, templates, files))));
         return files;
     }
 

@@ -34,8 +34,16 @@ internal static class ScribanTemplates
         using var stream = typeof(ScribanTemplates).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The built-in template '{resource}' is not embedded in {typeof(ScribanTemplates).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
-        return (reader.ReadToEnd(), "built-in " + resource);
+        return (reader.ReadToEnd(), BuiltInPrefix + resource);
     }
+
+    /// <summary>Whether <paramref name="source"/>, as <see cref="Load"/> returned it, names a built-in template.</summary>
+    public static bool IsBuiltIn(string source) => source.StartsWith(BuiltInPrefix, StringComparison.Ordinal);
+
+    /// <summary>SHA-256 of a template's text as rendered ("\n" line ends), for the manifest.</summary>
+    public static string Sha256(string text) => Reproducibility.Hashing.Sha256Hex(text.ReplaceLineEndings("\n"));
+
+    private const string BuiltInPrefix = "built-in ";
 
     /// <summary>
     /// Parses and renders <paramref name="text"/> with strict variables and member access; <paramref name="source"/>

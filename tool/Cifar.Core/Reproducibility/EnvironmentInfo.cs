@@ -14,33 +14,60 @@ namespace Cifar.Reproducibility;
 /// <param name="Runtime">The .NET runtime, e.g. <c>.NET 10.0.0</c>.</param>
 /// <param name="TorchSharpVersion">Version of the TorchSharp managed assembly.</param>
 /// <param name="LibTorchVersion">libtorch's own version string (<c>torch.__version__</c>), e.g. <c>2.10.0+cpu</c>.</param>
+/// <param name="OnnxRuntimeVersion">Version of the ONNX Runtime package (which ships its native library), used for frozen-base features.</param>
 /// <param name="OperatingSystem">OS description, e.g. <c>Debian GNU/Linux 12 (bookworm)</c> or the kernel string.</param>
-/// <param name="Cpu">CPU model name (from /proc/cpuinfo on Linux), else the process architecture.</param>
+/// <param name="Cpu">The CPU: model name, vendor, family/model/stepping and the instruction sets libtorch dispatches on.</param>
 /// <param name="LogicalCores">Logical processors visible to the process.</param>
 /// <param name="Threads">Intra-op threads libtorch uses (<c>torch.get_num_threads()</c>).</param>
 /// <param name="GitCommit">HEAD of the git repository of the current directory; null outside a repository or without git.</param>
+/// <param name="CpuDispatchOverrides">Environment variables that change which CPU code libtorch's kernels run
+/// (<see cref="CpuDispatchVariables"/>), as set for this run, by name; empty when none is set.</param>
 public sealed record EnvironmentInfo(
     string ToolVersion,
     string Runtime,
     string TorchSharpVersion,
     string LibTorchVersion,
+    string OnnxRuntimeVersion,
     string OperatingSystem,
-    string Cpu,
+    CpuInfo Cpu,
     int LogicalCores,
     int Threads,
-    string? GitCommit)
+    string? GitCommit,
+    IReadOnlyDictionary<string, string> CpuDispatchOverrides)
 {
+    /// <summary>
+    /// Variables that make ATen (<c>ATEN_CPU_CAPABILITY</c>), Intel MKL (<c>MKL_CBWR</c>, <c>MKL_ENABLE_INSTRUCTIONS</c>)
+    /// or oneDNN (<c>ONEDNN_MAX_CPU_ISA</c>, its older name <c>DNNL_MAX_CPU_ISA</c>) run other code than the CPU would
+    /// get by default; each is measured to change a CNN's metrics.json (issue 12).
+    /// </summary>
+    public static IReadOnlyList<string> CpuDispatchVariables { get; } =
+        ["ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"];
+
     /// <summary>Reads the real values of this process and machine. Loads libtorch (for its version and thread count).</summary>
     public static EnvironmentInfo Capture() => new(
         ToolVersion: InformationalVersion(Assembly.GetEntryAssembly()) ?? "unknown",
         Runtime: RuntimeInformation.FrameworkDescription,
         TorchSharpVersion: InformationalVersion(typeof(torch).Assembly) ?? "unknown",
         LibTorchVersion: torch.__version__,
+        // The managed package's version, not OrtEnv's: asking the native library would load it for every run.
+        OnnxRuntimeVersion: InformationalVersion(typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly) ?? "unknown",
         OperatingSystem: RuntimeInformation.OSDescription,
-        Cpu: CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
+        Cpu: CpuInfo.Read(RuntimeInformation.ProcessArchitecture.ToString()),
         LogicalCores: Environment.ProcessorCount,
         Threads: torch.get_num_threads(),
-        GitCommit: GitCommitOf(Environment.CurrentDirectory));
+        GitCommit: GitCommitOf(Environment.CurrentDirectory),
+        CpuDispatchOverrides: DispatchOverrides(Environment.GetEnvironmentVariable));
+
+    /// <summary>The <see cref="CpuDispatchVariables"/> that are set (to something other than blank), sorted by name.</summary>
+    internal static IReadOnlyDictionary<string, string> DispatchOverrides(Func<string, string?> environment)
+    {
+        var set = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in CpuDispatchVariables)
+        {
+            if (environment(name) is { } value && !string.IsNullOrWhiteSpace(value)) set[name] = value.Trim();
+        }
+        return set;
+    }
 
     private static string? InformationalVersion(Assembly? assembly)
     {
@@ -50,31 +77,6 @@ public sealed record EnvironmentInfo(
         // SourceLink appends "+<commit of the tool's build>"; the report names the commit on its own line.
         int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
         return plus > 0 ? version![..plus] : version;
-    }
-
-    /// <summary>The first "model name" line of /proc/cpuinfo (Linux x64; ARM kernels often have none).</summary>
-    internal static string? CpuModel(string cpuinfoPath = "/proc/cpuinfo")
-    {
-        try
-        {
-            if (!File.Exists(cpuinfoPath)) return null;
-            foreach (var line in File.ReadLines(cpuinfoPath))
-            {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0 && line[..colon].Trim() == "model name")
-                {
-                    var model = line[(colon + 1)..].Trim();
-                    return model.Length > 0 ? model : null;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return null;
     }
 
     /// <summary>Runs <c>git rev-parse HEAD</c> in <paramref name="directory"/>; null if git is missing or it fails.</summary>

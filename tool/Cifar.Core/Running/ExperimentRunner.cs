@@ -77,12 +77,16 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
         }
-        var datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages);
+        var datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages,
+            files.Checksums ?? new Dictionary<string, string>());
+        var weights = trained.Base is { } pretrained
+            ? new WeightsInfo(pretrained.Weights, pretrained.WeightsSha256.Length > 0 ? pretrained.WeightsSha256 : null)
+            : null;
 
         // The spec is copied into the report, so a mirror URL in it loses its credentials first (UrlRedaction).
         var specText = UrlRedaction.Redact(spec.SourceText);
         var result = new ExperimentResult(
-            spec.Name, spec.Description, spec.Seed, specText, Hashing.Sha256Hex(specText), environment, datasetInfo,
+            spec.Name, spec.Description, spec.Seed, specText, Hashing.Sha256Hex(specText), environment, datasetInfo, weights,
             spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
@@ -128,5 +132,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     private static string Repeatability(int threads) =>
         $"CPU run with {threads} libtorch thread{(threads == 1 ? "" : "s")} and every random source seeded from the spec: " +
         "rerunning this spec with the same tool version and thread count on the same machine gives a byte-identical metrics.json " +
-        "and the same report outside the timing section. A different thread count or CPU can change the last digits.";
+        "and the same report outside the timing section (`dotnet cifar verify` on this folder checks it). A different thread count or CPU " +
+        "(model or instruction sets, in the environment block) can change the last digits.";
 }

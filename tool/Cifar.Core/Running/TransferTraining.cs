@@ -64,7 +64,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
                 {
                     // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
                     var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
-                    return new TrainingOutcome(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds);
+                    return new TrainingOutcome(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds, pretrained.Description);
                 }
             }
         }
@@ -80,7 +80,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
         }
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
 
-        return new TrainingOutcome(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds);
+        return new TrainingOutcome(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds, pretrained.Description);
     }
 
     /// <summary>Features of every split from a frozen base, from the on-disk cache where a previous run left them.</summary>

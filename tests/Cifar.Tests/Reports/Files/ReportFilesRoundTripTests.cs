@@ -82,6 +82,43 @@ public sealed class ReportFilesRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Manifest_json_reads_back_every_field_and_hashes_every_other_file()
+    {
+        var result = Fixture() with { Weights = new WeightsInfo("imagenet (fake-weights.pth)", new string('f', 64)) };
+        var folder = Path.Combine(_temp.Path, result.Name);
+        ReportWriter.Write(result, folder, ReportOptions.Default);
+
+        var bytes = File.ReadAllBytes(Path.Combine(folder, ReportFiles.Manifest));
+        var read = ReportFileJson.ReadManifest(Encoding.UTF8.GetString(bytes), ReportFiles.Manifest);
+        AssertNoNulls(read, "manifest.json");
+        Assert.Equal(bytes, ReportFileJson.Write(read));
+
+        string[] others = [.. Directory.GetFiles(folder).Select(f => Path.GetFileName(f)).Where(f => f != ReportFiles.Manifest).Order(StringComparer.Ordinal)];
+        Assert.Equal(others, read.Files.Keys);
+        foreach (var file in others) Assert.Equal(Cifar.Reproducibility.Hashing.Sha256HexOfFile(Path.Combine(folder, file)), read.Files[file]);
+        Assert.Equal(result.SpecSha256, read.SpecSha256);
+        Assert.Equal(result.Weights, new WeightsInfo(read.Weights!.Description, read.Weights.Sha256));
+        Assert.Equal(result.Dataset.FileChecksums.OrderBy(p => p.Key, StringComparer.Ordinal), read.Dataset.FileXxh128);
+        Assert.Equal(["report.html", "report.md"], read.Templates.Keys);
+        Assert.All(read.Templates.Values, t => Assert.True(t.BuiltIn));
+        var env = result.Environment;
+        Assert.Equal((env.ToolVersion, env.GitCommit, env.LibTorchVersion, env.OnnxRuntimeVersion, env.Threads),
+            (read.Environment.ToolVersion, read.Environment.GitCommit, read.Environment.LibTorch, read.Environment.OnnxRuntime, read.Environment.Threads));
+        Assert.Equal((env.Cpu.Model, env.Cpu.Vendor, env.Cpu.Family, env.Cpu.ModelNumber, env.Cpu.Stepping),
+            (read.Environment.Cpu.Model, read.Environment.Cpu.Vendor, read.Environment.Cpu.Family, read.Environment.Cpu.ModelNumber, read.Environment.Cpu.Stepping));
+        Assert.Equal(env.Cpu.InstructionSets, read.Environment.Cpu.InstructionSets);
+    }
+
+    [Fact]
+    public void A_manifest_of_another_format_is_a_user_error()
+    {
+        var json = Encoding.UTF8.GetString(ReportWriter.Render(ReportFixtures.Result(), ReportOptions.Default).Single(f => f.Name == ReportFiles.Manifest).Bytes)
+            .Replace(ReportFiles.ManifestFormat, "dotnet-cifar manifest v999", StringComparison.Ordinal);
+        var error = Assert.Throws<CifarUserException>(() => ReportFileJson.ReadManifest(json, "manifest.json"));
+        Assert.Equal($"manifest.json: 'format' is 'dotnet-cifar manifest v999'; expected '{ReportFiles.ManifestFormat}'", error.Message);
+    }
+
+    [Fact]
     public void The_diff_json_reads_back_and_writes_the_same_bytes()
     {
         var baseRoot = Path.Combine(_temp.Path, "base");

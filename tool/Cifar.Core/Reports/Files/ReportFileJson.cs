@@ -18,6 +18,24 @@ public static class ReportFileJson
     /// <summary>timing.json's bytes.</summary>
     public static byte[] Write(TimingFile timing) => Bytes(timing, ReportFilesJsonContext.Default.TimingFile);
 
+    /// <summary>manifest.json's bytes.</summary>
+    /// <remarks>Unescaped like the diff's JSON, so a version reads <c>2.10.0+cpu</c>, not <c>2.10.0\u002Bcpu</c>.</remarks>
+    public static byte[] Write(ManifestFile manifest) =>
+        Bytes(manifest, (JsonTypeInfo<ManifestFile>)RelaxedOptions.GetTypeInfo(typeof(ManifestFile)));
+
+    /// <summary>Parses manifest.json; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="CifarUserException">InvalidInput when the file is not a manifest of this format.</exception>
+    public static ManifestFile ReadManifest(string json, string source)
+    {
+        var manifest = Parse(json, source, ReportFilesJsonContext.Default.ManifestFile);
+        if (manifest.Format != ReportFiles.ManifestFormat)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"{source}: 'format' is '{manifest.Format}'; expected '{ReportFiles.ManifestFormat}'");
+        }
+        return manifest;
+    }
+
     /// <summary>The diff's JSON: like the report files, but with arrows and class names unescaped (a file for
     /// scripts, not HTML).</summary>
     public static string Write(DiffFile diff) =>
@@ -101,4 +119,5 @@ public static class ReportFileJson
 [JsonSerializable(typeof(MetricsFile))]
 [JsonSerializable(typeof(TimingFile))]
 [JsonSerializable(typeof(DiffFile))]
+[JsonSerializable(typeof(ManifestFile))]
 internal sealed partial class ReportFilesJsonContext : JsonSerializerContext;

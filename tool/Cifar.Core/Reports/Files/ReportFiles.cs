@@ -26,8 +26,29 @@ public static class ReportFiles
     public const string MarkdownReport = "report.md";
     public const string HtmlReport = "report.html";
 
+    /// <summary>What the folder was made from and the hash of every other file in it (<see cref="ManifestFile"/>); written last.</summary>
+    public const string Manifest = "manifest.json";
+
+    /// <summary>manifest.json's <c>format</c>: the format and its version, which readers check.</summary>
+    public const string ManifestFormat = "dotnet-cifar manifest v1";
+
+    /// <summary>
+    /// The files a rerun of the same spec under the same conditions reproduces byte for byte, compared whole by
+    /// <c>dotnet cifar verify</c>. The reports are too, outside their timing section (<see cref="ReportsWithTiming"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Deterministic { get; } = [Metrics, Predictions, History, LossChart, AccuracyChart, Spec];
+
+    /// <summary>Reports that repeat byte for byte outside the part between <see cref="TimingBegin"/> and <see cref="TimingEnd"/>.</summary>
+    public static IReadOnlyList<string> ReportsWithTiming { get; } = [MarkdownReport, HtmlReport];
+
+    /// <summary>The line that opens the machine-dependent timing section of a report (templates/README.md).</summary>
+    public const string TimingBegin = "<!-- timing:begin -->";
+
+    /// <summary>The line that closes it.</summary>
+    public const string TimingEnd = "<!-- timing:end -->";
+
     /// <summary>The files every report folder has, whatever the report formats.</summary>
-    public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart];
+    public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart, Manifest];
 
     /// <summary>The start of predictions.txt's first line: the format and its version, which readers check.</summary>
     public const string PredictionsFormat = "# dotnet-cifar test predictions v1";

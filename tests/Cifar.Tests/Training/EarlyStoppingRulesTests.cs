@@ -211,6 +211,33 @@ public sealed class EarlyStoppingRulesTests : IDisposable
     }
 
     [TorchFact]
+    public void Unknown_modes_and_monitors_are_rejected_not_guessed()
+    {
+        var mode = Assert.Throws<NotSupportedException>(() => new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, (MonitorMode)99)));
+        Assert.Equal("Early stopping mode '99' is not supported.", mode.Message);
+
+        var earlyStopping = new EarlyStopping(new EarlyStoppingSpec((Monitor)99, MonitorMode.Min));
+        var context = Context();
+        earlyStopping.OnTrainBegin(context);
+        var monitor = Assert.Throws<NotSupportedException>(() => earlyStopping.OnEpochEnd(context, Log(1, Monitor.ValLoss, 1.0)));
+        Assert.Equal("Early stopping monitor '99' is not supported.", monitor.Message);
+        monitor = Assert.Throws<NotSupportedException>(() => earlyStopping.MonitorName);
+        Assert.Equal("Early stopping monitor '99' is not supported.", monitor.Message);
+    }
+
+    [TorchFact]
+    public void Missing_arguments_are_argument_errors()
+    {
+        var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss));
+        var context = Context();
+
+        Assert.Throws<ArgumentNullException>(() => new EarlyStopping(null!));
+        Assert.Throws<ArgumentNullException>(() => earlyStopping.OnEpochEnd(null!, Log(1, Monitor.ValLoss, 1.0)));
+        Assert.Throws<ArgumentNullException>(() => earlyStopping.OnEpochEnd(context, null!));
+        Assert.Throws<ArgumentNullException>(() => earlyStopping.OnTrainEnd(null!));
+    }
+
+    [TorchFact]
     public void Restore_puts_back_the_weights_of_the_best_epoch_not_of_a_later_one()
     {
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 5, RestoreBestWeights: true));

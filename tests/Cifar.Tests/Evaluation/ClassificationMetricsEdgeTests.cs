@@ -98,9 +98,12 @@ public class ClassificationMetricsEdgeTests
     [InlineData(1, 2)] // one row for two classes
     [InlineData(2, 1)] // two rows of one column
     [InlineData(3, 2)]
+    [InlineData(2, -1)] // two rows, the second one short
     public void The_matrix_must_be_square_with_one_row_and_column_per_class(int rows, int columns)
     {
-        var matrix = Enumerable.Range(0, rows).Select(_ => new int[columns]).ToArray();
+        var matrix = columns < 0
+            ? [new int[2], new int[1]]
+            : Enumerable.Range(0, rows).Select(_ => new int[columns]).ToArray();
 
         var error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.FromConfusionMatrix(["x", "y"], matrix));
 

@@ -57,12 +57,18 @@ public sealed class EvaluatorContractTests
     public void The_input_transform_is_applied_to_every_batch_before_the_model()
     {
         // Inputs predict class 0; the transform moves every logit one class to the right, so the model sees class 1.
-        var (inputs, labels) = Batch([0, 0, 0], [1, 1, 1]);
+        var (inputs, labels) = Batch([0, 0, 0, 0], [1, 1, 1, 1]);
         using var model = new Logits();
+        var batches = 0;
 
-        var report = Evaluator.Evaluate(model, inputs, labels, TenClasses, batchSize: 2, inputTransform: x => x.roll(1, 1));
+        var report = Evaluator.Evaluate(model, inputs, labels, TenClasses, batchSize: 2, inputTransform: x =>
+        {
+            batches++;
+            return x.roll(1, 1);
+        });
 
-        Assert.Equal([1, 1, 1], report.Predictions);
+        Assert.Equal(2, batches); // 4 images in batches of 2, and no empty third batch
+        Assert.Equal([1, 1, 1, 1], report.Predictions);
         Assert.Equal(1.0, report.Accuracy);
     }
 

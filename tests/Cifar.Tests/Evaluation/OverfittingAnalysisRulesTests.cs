@@ -53,6 +53,8 @@ public class OverfittingAnalysisRulesTests
     public void Training_accuracy_of_exactly_one_half_is_not_underfitting()
     {
         Assert.Equal(OverfittingVerdict.None, One(0.5, 0.5).Verdict);
+        Assert.StartsWith("No meaningful overfitting: at the best epoch (1) training accuracy exceeds validation accuracy by 0.0 points",
+            One(0.5, 0.5).Summary, StringComparison.Ordinal);
         Assert.Equal(OverfittingVerdict.Underfitting, One(0.4990234375, 0.4990234375).Verdict);
     }
 

@@ -311,6 +311,22 @@ public sealed class EarlyStoppingRulesTests : IDisposable
     }
 
     [TorchFact]
+    public void A_new_fit_starts_counting_patience_and_the_best_value_afresh()
+    {
+        var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 3));
+        Assert.Null(Run(earlyStopping, Context(), Monitor.ValLoss, 0.5, 0.75, 0.75)); // ends 2 epochs into its patience
+
+        var next = Context(firstEpoch: 4);
+        earlyStopping.OnTrainBegin(next);
+        Assert.Null(earlyStopping.Best);
+        earlyStopping.OnEpochEnd(next, Log(4, Monitor.ValLoss, double.NaN));
+        earlyStopping.OnEpochEnd(next, Log(5, Monitor.ValLoss, double.NaN));
+
+        Assert.False(next.StopRequested, "two epochs without improvement in this fit, patience 3");
+        Assert.Null(earlyStopping.Best);
+    }
+
+    [TorchFact]
     public void Restoring_twice_is_not_possible_the_snapshot_is_released_after_use()
     {
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 5, RestoreBestWeights: true));

@@ -172,6 +172,15 @@ public sealed class EarlyStoppingRulesTests : IDisposable
     }
 
     [TorchFact]
+    public void Patience_zero_never_stops_at_an_epoch_that_improves()
+    {
+        var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 0));
+
+        Assert.Equal(4, Run(earlyStopping, Context(), Monitor.ValLoss, 1.0, 0.75, 0.5, 0.5));
+        Assert.Equal(3, earlyStopping.BestEpoch);
+    }
+
+    [TorchFact]
     public void The_first_epoch_rule_applies_to_the_first_epoch_of_each_fit_not_to_epoch_one()
     {
         // Fine-tuning continues the numbering: its first epoch is 4, and it must not stop there either.

@@ -84,7 +84,6 @@ public sealed record OverfittingAnalysis(
         }
         var last = epochs[^1];
         var rising = lowest < 0 ? 0 : last.Epoch - epochs[lowest].Epoch;
-        // Stryker disable once Equality : equivalent; when the lowest is the last epoch, last.Loss < its own Loss is false anyway.
         int? divergence = lowest >= 0 && lowest < epochs.Count - 1 && last.Loss < epochs[lowest].Loss
             ? epochs[lowest].Epoch
             : null;

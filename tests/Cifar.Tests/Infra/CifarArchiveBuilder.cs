@@ -30,8 +30,8 @@ public sealed record GeneratedCifarArchive(
 
 /// <summary>
 /// Builds small CIFAR-10-format archives (few records per batch) with deterministic content: label of record r in
-/// batch b is (r + 3b) mod 10, and pixels are pseudo-random from the seed. Can corrupt a batch after its MD5 was
-/// taken, omit files, or add extra (hostile) entries.
+/// batch b is (r + 3b) mod 10, and pixels are pseudo-random from the seed (or, with <see cref="Learnable"/>, tell the
+/// class). Can corrupt a batch after its MD5 was taken, omit files, or add extra (hostile) entries.
 /// </summary>
 public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
 {
@@ -46,6 +46,7 @@ public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
     private readonly List<(string Name, byte[] Content)> _extra = [];
     private string _folder = "cifar-10-batches-bin/";
     private bool _meta = true;
+    private bool _learnable;
 
     /// <summary>Flip one byte of this batch after its MD5 is recorded.</summary>
     public CifarArchiveBuilder Corrupt(string batchFile)
@@ -57,6 +58,17 @@ public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
     public CifarArchiveBuilder Omit(string file)
     {
         _omit.Add(file);
+        return this;
+    }
+
+    /// <summary>
+    /// Images a model can learn: class c is a plain colour, channel k at 200 when bit k of (c + 1) is set and at 40
+    /// otherwise (classes c and c + 7 share a colour but differ in brightness: the upper half of the image is dimmed
+    /// for c >= 7), plus noise of up to ±30. A run that learns reaches far above the 10% of chance.
+    /// </summary>
+    public CifarArchiveBuilder Learnable()
+    {
+        _learnable = true;
         return this;
     }
 
@@ -94,7 +106,13 @@ public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
             var name = BatchFiles[b];
             var bytes = new byte[recordsPerBatch * (GeneratedCifarArchive.ImageBytes + 1)];
             random.NextBytes(bytes);
-            for (var r = 0; r < recordsPerBatch; r++) bytes[r * (GeneratedCifarArchive.ImageBytes + 1)] = (byte)((r + 3 * b) % 10);
+            for (var r = 0; r < recordsPerBatch; r++)
+            {
+                var label = (r + 3 * b) % 10;
+                var record = r * (GeneratedCifarArchive.ImageBytes + 1);
+                bytes[record] = (byte)label;
+                if (_learnable) PaintClass(bytes.AsSpan(record + 1, GeneratedCifarArchive.ImageBytes), label, random);
+            }
 #pragma warning disable CA5351 // CIFAR-10 publishes MD5 sums; the generated archive mimics that
             md5s.Add(new(name, Convert.ToHexStringLower(MD5.HashData(bytes))));
 #pragma warning restore CA5351
@@ -108,5 +126,20 @@ public sealed class CifarArchiveBuilder(int recordsPerBatch = 20, int seed = 1)
         foreach (var (name, content) in _extra) tar.AddFile(name, content);
 
         return new GeneratedCifarArchive(tar.Build(gzip), md5s, batches, recordsPerBatch);
+    }
+
+    private static void PaintClass(Span<byte> pixels, int label, Random random)
+    {
+        const int Plane = 1024;
+        var colour = label % 7 + 1;
+        for (var channel = 0; channel < 3; channel++)
+        {
+            var level = (colour >> channel & 1) == 1 ? 200 : 40;
+            for (var i = 0; i < Plane; i++)
+            {
+                var dimmed = label >= 7 && i < Plane / 2 ? level / 4 : level;
+                pixels[channel * Plane + i] = (byte)Math.Clamp(dimmed + random.Next(-30, 31), 0, 255);
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@ public static class McNemar
         ArgumentOutOfRangeException.ThrowIfNegative(c);
         var n = b + c;
         var k = Math.Min(b, c);
+        // Stryker disable once Equality,Block : equivalent; with 2k = n the sum below is at least 1/2, so min(1, 2·sum) is 1 too.
         if (2 * k >= n)
         {
             return 1.0; // b == c: the tail holds at least half the mass.
@@ -95,6 +96,7 @@ public static class Bootstrap
         return new AccuracyInterval(accuracy, NearestRank(resampled, 0.025), NearestRank(resampled, 0.975));
     }
 
+    // Stryker disable once Arithmetic : equivalent; ceil(q·n) <= n for q < 1, so the clamp's upper bound never binds.
     private static double NearestRank(double[] sorted, double quantile) =>
         sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -8,7 +8,7 @@ namespace Cifar.Tests.Infra;
 /// </summary>
 public sealed class TorchFactAttribute : FactAttribute
 {
-    private static readonly Lazy<string?> LoadProblem = new(() =>
+    internal static readonly Lazy<string?> LoadProblem = new(() =>
     {
         try
         {
@@ -24,5 +24,14 @@ public sealed class TorchFactAttribute : FactAttribute
     public TorchFactAttribute()
     {
         if (LoadProblem.Value is { } problem) Skip = "libtorch does not load here: " + problem;
+    }
+}
+
+/// <summary>A theory that needs libtorch; skips like <see cref="TorchFactAttribute"/>.</summary>
+public sealed class TorchTheoryAttribute : TheoryAttribute
+{
+    public TorchTheoryAttribute()
+    {
+        if (TorchFactAttribute.LoadProblem.Value is { } problem) Skip = "libtorch does not load here: " + problem;
     }
 }

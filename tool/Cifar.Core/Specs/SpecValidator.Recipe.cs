@@ -9,10 +9,11 @@ internal sealed partial class SpecValidator
 {
     /// <summary><c>data.augmentation</c>: a list of one-kind mappings, like a layer list. Only a CNN trains on images
     /// each epoch (a transfer model's frozen features are computed once), so only a CNN takes it.</summary>
-    private List<AugmentationStep> ValidateAugmentation(SpecMapping? data, ModelSpec? model)
+    private AugmentationStep[] ValidateAugmentation(SpecMapping? data, ModelSpec? model)
     {
         const string P = "data.augmentation";
         var node = data?["augmentation"];
+        // Array.Empty, like the record's default, so specs without augmentation compare equal.
         if (node is null) return [];
         if (model is TransferModelSpec)
             Problem(data!.KeyNode("augmentation")!,
@@ -39,7 +40,7 @@ internal sealed partial class SpecValidator
         // Two mixing steps would mix already-soft targets with a second partner; timm alternates them instead.
         if (mixing.Count > 1)
             Problem(mixing[1].Node, $"`{mixing[1].Path}` mixes the batch again (the first mixing step is {mixing[0].Path}); expected at most one of mixup, cutmix");
-        return steps;
+        return [.. steps];
     }
 
     private AugmentationStep? ReadAugmentationStep(SpecNode item, string path)

@@ -19,12 +19,13 @@ public partial class CoreLayeringTests
         ["Reproducibility"] = [],
         ["Specs"] = [],
         ["Data"] = ["Specs", "Reproducibility"],
-        ["Training"] = ["Specs", "Data", "Reproducibility"],
-        ["Evaluation"] = ["Training", "Specs", "Data", "Reproducibility"],
+        ["Augmentation"] = ["Specs", "Data", "Reproducibility"],
+        ["Training"] = ["Specs", "Data", "Augmentation", "Reproducibility"],
+        ["Evaluation"] = ["Training", "Augmentation", "Specs", "Data", "Reproducibility"],
         ["Models"] = ["Specs", "Data", "Reproducibility"],
         // Reports take plain data: the records of the layers below (a model summary, a history, an evaluation).
-        ["Reports"] = ["Specs", "Data", "Models", "Training", "Evaluation", "Reproducibility"],
-        ["Running"] = ["Specs", "Data", "Models", "Training", "Evaluation", "Reports", "Reproducibility"],
+        ["Reports"] = ["Specs", "Data", "Augmentation", "Models", "Training", "Evaluation", "Reproducibility"],
+        ["Running"] = ["Specs", "Data", "Augmentation", "Models", "Training", "Evaluation", "Reports", "Reproducibility"],
     };
 
     public static TheoryData<string> Layers => [.. Allowed.Keys];

@@ -63,7 +63,7 @@ public class SpecLoaderErrorTests
     public void Misspelt_key_is_reported_with_the_closest_key()
     {
         Assert.Equal(
-            ["spec.yaml:5:3: `data.batchsize` is an unknown key; expected one of dataset, normalization, validation_split, batch_size, image_size, train_samples, test_samples, url. Did you mean 'batch_size'?"],
+            ["spec.yaml:5:3: `data.batchsize` is an unknown key; expected one of dataset, normalization, validation_split, batch_size, image_size, train_samples, test_samples, url, augmentation. Did you mean 'batch_size'?"],
             Problems(Edit("  dataset: cifar10", "  dataset: cifar10\n  batchsize: 64")));
     }
 
@@ -79,7 +79,7 @@ public class SpecLoaderErrorTests
     public void Key_at_the_wrong_level_says_where_it_belongs()
     {
         Assert.Equal(
-            ["spec.yaml:14:3: `training.learning_rate` is an unknown key; expected one of epochs, optimizer, early_stopping, fine_tune. `learning_rate` belongs in `training.optimizer` or `training.fine_tune`."],
+            ["spec.yaml:14:3: `training.learning_rate` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, early_stopping, fine_tune. `learning_rate` belongs in `training.optimizer` or `training.fine_tune`."],
             Problems(Valid + "\n  learning_rate: 0.01"));
         Assert.Equal(
             ["spec.yaml:8:44: `model.layers[0].conv2d.units` is an unknown key; expected one of filters, kernel_size, strides, padding, activation. `units` belongs in a dense layer."],
@@ -91,7 +91,7 @@ public class SpecLoaderErrorTests
     {
         Assert.Equal(
             [
-                "spec.yaml:12:3: `training.epoch` is an unknown key; expected one of epochs, optimizer, early_stopping, fine_tune. Did you mean 'epochs'?",
+                "spec.yaml:12:3: `training.epoch` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, early_stopping, fine_tune. Did you mean 'epochs'?",
                 "spec.yaml:12:3: `training.epochs` is missing; expected an integer >= 1",
             ],
             Problems(Edit("epochs: 2", "epoch: 2")));
@@ -172,7 +172,7 @@ public class SpecLoaderErrorTests
     public void Unknown_names_list_the_choices_and_suggest_the_closest()
     {
         Assert.Equal(
-            ["spec.yaml:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd. Did you mean 'adam'?"],
+            ["spec.yaml:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd, adamw. Did you mean 'adam'?"],
             Problems(Edit("{type: adam}", "{type: adma}")));
         Assert.Equal(
             ["spec.yaml:4:12: `data.dataset` is 'cifar100'; expected one of cifar10. Did you mean 'cifar10'?"],
@@ -448,7 +448,7 @@ public class SpecLoaderErrorTests
                 "spec.yaml:9:56: `model.layers[0].conv2d.activation` is 'rleu'; expected one of linear, relu, tanh, sigmoid, softmax. Did you mean 'relu'?",
                 "spec.yaml:10:7: `model.layers[1]` is a dense before any flatten; expected a flatten between the convolutions and the first dense",
                 "spec.yaml:12:11: `training.epochs` is 'ten'; expected an integer",
-                "spec.yaml:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd. Did you mean 'adam'?",
+                "spec.yaml:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd, adamw. Did you mean 'adam'?",
                 "spec.yaml:14:33: `training.early_stopping.patience` is set twice (first at line 14, column 20); expected each key once",
             ],
             Problems(yaml));
@@ -486,7 +486,7 @@ public class SpecLoaderErrorTests
             Assert.Equal(
                 [
                     $"{first}:12:11: `training.epochs` is '0'; expected an integer >= 1",
-                    $"{second}:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd. Did you mean 'adam'?",
+                    $"{second}:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd, adamw. Did you mean 'adam'?",
                 ],
                 error.Lines);
 

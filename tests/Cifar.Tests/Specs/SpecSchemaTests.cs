@@ -30,6 +30,9 @@ public class SpecSchemaTests
         if (section == "layer") return Root.GetProperty("$defs").GetProperty("layer");
         if (section.StartsWith("layer.", StringComparison.Ordinal))
             return Resolve(Section("layer").GetProperty("properties").GetProperty(section["layer.".Length..]));
+        if (section == "augmentation") return Root.GetProperty("$defs").GetProperty("augmentation");
+        if (section.StartsWith("augmentation.", StringComparison.Ordinal))
+            return Resolve(Section("augmentation").GetProperty("properties").GetProperty(section["augmentation.".Length..]));
         var node = Root;
         foreach (var part in section.Split('.', StringSplitOptions.RemoveEmptyEntries))
             node = Resolve(node.GetProperty("properties").GetProperty(part));
@@ -86,6 +89,10 @@ public class SpecSchemaTests
         Assert.Equal(Names(SpecVocabulary.Activations), Strings(Property("layer.conv2d", "activation").GetProperty("enum")));
         Assert.Equal(Names(SpecVocabulary.Activations), Strings(Property("layer.dense", "activation").GetProperty("enum")));
         Assert.Equal(Names(SpecVocabulary.Optimizers), Strings(Property("training.optimizer", "type").GetProperty("enum")));
+        Assert.Equal(Names(SpecVocabulary.ScheduleTypes), Strings(Property("training.lr_schedule", "type").GetProperty("enum")));
+        Assert.Equal(Names(SpecVocabulary.CropFills), Strings(Property("augmentation.random_crop", "fill").GetProperty("enum")));
+        Assert.Equal(Names(SpecVocabulary.FlipModes), Strings(Property("augmentation.horizontal_flip", "mode").GetProperty("enum")));
+        Assert.Equal("#/$defs/augmentation", Property("data", "augmentation").GetProperty("items").GetProperty("$ref").GetString());
         Assert.Equal(Names(SpecVocabulary.Monitors), Strings(Property("training.early_stopping", "monitor").GetProperty("enum")));
         Assert.Equal(Names(SpecVocabulary.Modes), Strings(Property("training.early_stopping", "mode").GetProperty("enum")));
         Assert.Equal(Names(SpecVocabulary.Formats), Strings(Property("report", "formats").GetProperty("items").GetProperty("enum")));
@@ -168,7 +175,57 @@ public class SpecSchemaTests
             .ToDictionary(
                 rule => rule.GetProperty("if").GetProperty("properties").GetProperty("type").GetProperty("const").GetString()!,
                 rule => rule.GetProperty("then").GetProperty("properties").GetProperty("learning_rate").GetProperty("default").GetDouble());
-        Assert.Equal(new Dictionary<string, double> { ["adam"] = adam.LearningRate, ["sgd"] = sgd.LearningRate }, learningRates);
+        var adamw = ExperimentSpecs.Loader.Parse(
+            """
+            name: d
+            seed: 0
+            data:
+              dataset: cifar10
+              augmentation:
+                - random_crop:
+                - horizontal_flip: {}
+                - cutout: {}
+                - rand_augment: {}
+                - mixup: {}
+            model:
+              type: cnn
+              layers: [{flatten: {}}, {dense: {units: 10}}]
+            training:
+              epochs: 2
+              optimizer: {type: adamw}
+              lr_schedule: {type: step}
+            """, "d.yaml");
+        Assert.Equal(new Dictionary<string, double> { ["adam"] = adam.LearningRate, ["sgd"] = sgd.LearningRate, ["adamw"] = adamw.Training.Optimizer.LearningRate },
+            learningRates);
+        var adamwRule = Section("training.optimizer").GetProperty("allOf").EnumerateArray()
+            .Single(rule => rule.GetProperty("if").GetProperty("properties").TryGetProperty("type", out var t) && t.GetProperty("const").GetString() == "adamw");
+        Assert.Equal(adamwRule.GetProperty("then").GetProperty("properties").GetProperty("weight_decay").GetProperty("default").GetDouble(),
+            adamw.Training.Optimizer.WeightDecay);
+        Assert.Equal(0, sgd.WeightDecay);
+        Assert.Equal(Default("training", "label_smoothing"), Json((int)cnn.Training.LabelSmoothing));
+
+        var steps = adamw.Data.Augmentation;
+        var crop = (RandomCropStep)steps[0];
+        Assert.Equal(Default("augmentation.random_crop", "padding"), Json(crop.Padding));
+        Assert.Equal(Default("augmentation.random_crop", "fill"), Name(SpecVocabulary.CropFills, crop.Fill));
+        Assert.Equal(Default("augmentation.horizontal_flip", "mode"), Name(SpecVocabulary.FlipModes, ((HorizontalFlipStep)steps[1]).Mode));
+        var cutout = (CutoutStep)steps[2];
+        Assert.Equal(Default("augmentation.cutout", "size"), Json(cutout.Size));
+        Assert.Equal(Default("augmentation.cutout", "count"), Json(cutout.Count));
+        var rand = (RandAugmentStep)steps[3];
+        Assert.Equal(Default("augmentation.rand_augment", "num_ops"), Json(rand.NumOps));
+        Assert.Equal(Default("augmentation.rand_augment", "magnitude"), Json(rand.Magnitude));
+        var mixup = (MixupStep)steps[4];
+        Assert.Equal(Default("augmentation.mixup", "alpha"), Json(mixup.Alpha));
+        Assert.Equal(Default("augmentation.mixup", "probability"), Json((int)mixup.Probability));
+        var schedule = adamw.Training.LearningRateSchedule!;
+        Assert.Equal(Default("training.lr_schedule", "warmup_epochs"), Json((int)schedule.WarmupEpochs));
+        Assert.Equal(Default("training.lr_schedule", "decay_epochs"), Json(schedule.DecayEpochs));
+        Assert.Equal(Default("training.lr_schedule", "decay_rate"), Json(schedule.DecayRate));
+        var defaults = new LearningRateScheduleSpec(LearningRateScheduleType.OneCycle);
+        Assert.Equal(Default("training.lr_schedule", "pct_start"), Json(defaults.PctStart));
+        Assert.Equal(Default("training.lr_schedule", "div_factor"), Json((int)defaults.DivFactor));
+        Assert.Equal(Default("training.lr_schedule", "final_div_factor"), Json((int)defaults.FinalDivFactor));
 
         var stopping = cnn.Training.EarlyStopping!;
         Assert.Equal(Default("training.early_stopping", "monitor"), Name(SpecVocabulary.Monitors, stopping.Monitor));
@@ -248,6 +305,18 @@ public class SpecSchemaTests
             { "training", "epochs", Cnn().Replace("epochs: 1", "epochs: {v}", StringComparison.Ordinal), atLeast1 },
             { "training.optimizer", "learning_rate", Cnn(optimizer: "type: sgd, learning_rate: {v}"), positive },
             { "training.optimizer", "beta_1", Cnn(optimizer: "type: adam, beta_1: {v}"), open01 },
+            { "training.optimizer", "weight_decay", Cnn(optimizer: "type: sgd, weight_decay: {v}"), [-1, 0, 0.5, 2] },
+            { "training", "label_smoothing", Cnn(training: "  label_smoothing: {v}"), open01 },
+            { "training.lr_schedule", "decay_rate", Cnn(training: "  lr_schedule: {type: step, decay_rate: {v}}"), open01 },
+            { "training.lr_schedule", "div_factor", Cnn(training: "  lr_schedule: {type: one_cycle, div_factor: {v}}"), [0, 0.5, 1, 25] },
+            { "augmentation.random_crop", "padding", Cnn(data: "  augmentation: [{random_crop: {padding: {v}}}]"), [-1, 0, 1, 16, 17] },
+            { "augmentation.cutout", "size", Cnn(data: "  augmentation: [{cutout: {size: {v}}}]"), [0, 1, 32, 33] },
+            { "augmentation.cutout", "count", Cnn(data: "  augmentation: [{cutout: {count: {v}}}]"), [0, 1, 16, 17] },
+            { "augmentation.rand_augment", "num_ops", Cnn(data: "  augmentation: [{rand_augment: {num_ops: {v}}}]"), [0, 1, 14, 15] },
+            { "augmentation.rand_augment", "magnitude", Cnn(data: "  augmentation: [{rand_augment: {magnitude: {v}}}]"), [-1, 0, 30, 31] },
+            { "augmentation.mixup", "alpha", Cnn(data: "  augmentation: [{mixup: {alpha: {v}}}]"), positive },
+            { "augmentation.cutmix", "probability", Cnn(data: "  augmentation: [{cutmix: {probability: {v}}}]"), [-0.5, 0, 0.5, 1, 1.5] },
+            { "augmentation.color_jitter", "contrast", Cnn(data: "  augmentation: [{color_jitter: {brightness: 0.1, contrast: {v}}}]"), [-1, 0, 0.5, 3] },
             { "training.optimizer", "beta_2", Cnn(optimizer: "type: adam, beta_2: {v}"), open01 },
             { "training.optimizer", "epsilon", Cnn(optimizer: "type: adam, epsilon: {v}"), positive },
             { "training.optimizer", "momentum", Cnn(optimizer: "type: sgd, momentum: {v}"), open01 },

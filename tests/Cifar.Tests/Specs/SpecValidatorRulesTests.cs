@@ -113,7 +113,7 @@ public class SpecValidatorRulesTests
     public void Names_without_aliases_match_exactly()
     {
         Assert.Equal(
-            ["spec.yaml:13:21: `training.optimizer.type` is 'Adam'; expected one of adam, sgd. Did you mean 'adam'?"],
+            ["spec.yaml:13:21: `training.optimizer.type` is 'Adam'; expected one of adam, sgd, adamw. Did you mean 'adam'?"],
             Problems(Edit("{type: adam}", "{type: Adam}")));
     }
 

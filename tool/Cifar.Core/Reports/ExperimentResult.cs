@@ -30,7 +30,17 @@ public sealed record WeightsInfo(string Description, string? Sha256);
 /// <param name="Optimizer">e.g. <c>adam (learning_rate 0.001)</c>.</param>
 /// <param name="EarlyStopping">e.g. <c>val_loss, patience 3, restore best weights</c>; null without early stopping.</param>
 /// <param name="MaxEpochs">Epochs planned across phases, before any early stop.</param>
-public sealed record TrainingSetup(string Normalization, int ImageSize, int BatchSize, string Optimizer, string? EarlyStopping, int MaxEpochs);
+public sealed record TrainingSetup(string Normalization, int ImageSize, int BatchSize, string Optimizer, string? EarlyStopping, int MaxEpochs)
+{
+    /// <summary>The training images' augmentation steps in order, e.g. "random_crop (padding 4, reflect), ..."; null: none.</summary>
+    public string? Augmentation { get; init; }
+
+    /// <summary>The learning-rate schedule, e.g. "cosine to 0 x learning_rate after 1 warm-up epoch, per step"; null: constant.</summary>
+    public string? LearningRateSchedule { get; init; }
+
+    /// <summary>Keras' label_smoothing of the training loss; null when 0.</summary>
+    public string? LabelSmoothing { get; init; }
+}
 
 /// <summary>
 /// Machine-dependent figures of a run. They appear only in the report's timing section and timing.json, never in

@@ -106,6 +106,9 @@ internal static class ReportModel
             ("batch_size", ReportNumbers.WholeNumber(setup.BatchSize)),
             ("optimizer", setup.Optimizer),
             ("early_stopping", setup.EarlyStopping),
+            ("augmentation", setup.Augmentation),
+            ("lr_schedule", setup.LearningRateSchedule),
+            ("label_smoothing", setup.LabelSmoothing),
             ("max_epochs", ReportNumbers.WholeNumber(setup.MaxEpochs)),
             ("epochs_run", ReportNumbers.WholeNumber(result.History.Epochs.Count)));
     }

@@ -25,7 +25,41 @@ public static class SpecDescriptions
             spec.Data.BatchSize,
             optimizer,
             training.EarlyStopping is { } es ? EarlyStopping(es) : null,
-            training.Epochs + (training.FineTune?.Epochs ?? 0));
+            training.Epochs + (training.FineTune?.Epochs ?? 0))
+        {
+            Augmentation = spec.Data.Augmentation.Count == 0 ? null : string.Join(", ", spec.Data.Augmentation.Select(Augmentation)),
+            LearningRateSchedule = training.LearningRateSchedule is { } schedule ? Schedule(schedule) : null,
+            LabelSmoothing = training.LabelSmoothing > 0 ? Invariant($"label_smoothing {training.LabelSmoothing}") : null,
+        };
+    }
+
+    /// <summary>A step in its YAML words: <c>random_crop (padding 4, reflect)</c>.</summary>
+    public static string Augmentation(AugmentationStep step) => step switch
+    {
+        RandomCropStep c => Invariant($"random_crop (padding {c.Padding}, {YamlName(SpecVocabulary.CropFills, c.Fill)})"),
+        HorizontalFlipStep f => Invariant($"horizontal_flip ({YamlName(SpecVocabulary.FlipModes, f.Mode)})"),
+        CutoutStep c => Invariant($"cutout (size {c.Size}, count {c.Count})"),
+        ColorJitterStep j => "color_jitter (" + string.Join(", ", new[] { ("brightness", j.Brightness), ("contrast", j.Contrast), ("saturation", j.Saturation) }
+            .Where(p => p.Item2 > 0).Select(p => Invariant($"{p.Item1} {p.Item2}"))) + ")",
+        RandAugmentStep r => Invariant($"rand_augment (num_ops {r.NumOps}, magnitude {r.Magnitude})"),
+        MixupStep m => Invariant($"mixup (alpha {m.Alpha}, probability {m.Probability})"),
+        CutMixStep m => Invariant($"cutmix (alpha {m.Alpha}, probability {m.Probability})"),
+        _ => step.Name,
+    };
+
+    /// <summary>The schedule in words: <c>cosine to 0 x learning_rate after 1 warm-up epoch, per step</c>.</summary>
+    public static string Schedule(LearningRateScheduleSpec s)
+    {
+        var shape = s.Type switch
+        {
+            LearningRateScheduleType.Constant => "constant",
+            LearningRateScheduleType.Step => Invariant($"step (x {s.DecayRate} every {s.DecayEpochs} epoch{(s.DecayEpochs == 1 ? "" : "s")})"),
+            LearningRateScheduleType.Cosine => Invariant($"cosine to {s.Alpha} x learning_rate"),
+            LearningRateScheduleType.Linear => Invariant($"linear to {s.EndFactor} x learning_rate"),
+            _ => Invariant($"one_cycle (pct_start {s.PctStart}, div_factor {s.DivFactor}, final_div_factor {s.FinalDivFactor})"),
+        };
+        var warmup = s.WarmupEpochs > 0 ? Invariant($" after {s.WarmupEpochs} warm-up epoch{(s.WarmupEpochs == 1 ? "" : "s")}") : "";
+        return shape + warmup + ", per step";
     }
 
     /// <summary><c>cnn</c>, or e.g. <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>: the spec's
@@ -50,7 +84,8 @@ public static class SpecDescriptions
     private static string Optimizer(OptimizerSpec o) => o.Type switch
     {
         OptimizerType.Adam => Invariant($"adam (learning_rate {o.LearningRate}, beta_1 {o.Beta1}, beta_2 {o.Beta2}, epsilon {o.Epsilon})"),
-        OptimizerType.Sgd => Invariant($"sgd (learning_rate {o.LearningRate}, momentum {o.Momentum}{(o.Nesterov ? ", nesterov" : "")})"),
+        OptimizerType.Sgd => Invariant($"sgd (learning_rate {o.LearningRate}, momentum {o.Momentum}{(o.Nesterov ? ", nesterov" : "")}{(o.WeightDecay > 0 ? Invariant($", weight_decay {o.WeightDecay}") : "")})"),
+        OptimizerType.AdamW => Invariant($"adamw (learning_rate {o.LearningRate}, beta_1 {o.Beta1}, beta_2 {o.Beta2}, epsilon {o.Epsilon}, weight_decay {o.WeightDecay})"),
         _ => o.Type.ToString(),
     };
 

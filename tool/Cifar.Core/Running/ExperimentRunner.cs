@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cifar.Augmentation;
 using Cifar.Data;
 using Cifar.Evaluation;
 using Cifar.Models;
@@ -114,6 +115,9 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         {
             InputTransform = input,
             Callbacks = RunCallbacks.For(spec, observer, spec.Training.Epochs),
+            Augmentation = spec.Data.Augmentation.Count > 0 ? new ImageAugmenter(spec.Data.Augmentation, spec.Seed) : null,
+            LearningRateSchedule = spec.Training.LearningRateSchedule,
+            LabelSmoothing = spec.Training.LabelSmoothing,
         };
         var history = Trainer.Fit(model, new(data.Train.Images, data.Train.Labels), new(data.Validation.Images, data.Validation.Labels), fit, cancellationToken);
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);

@@ -104,6 +104,8 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
         {
             Callbacks = RunCallbacks.For(spec, observer, PlannedEpochs(spec)),
+            LearningRateSchedule = spec.Training.LearningRateSchedule,
+            LabelSmoothing = spec.Training.LabelSmoothing,
         };
         return Trainer.Fit(model.Head, new(features.Train, data.Train.Labels), new(features.Validation, data.Validation.Labels), fit, cancellationToken);
     }
@@ -116,6 +118,8 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
         {
             InputTransform = input,
             Callbacks = [.. RunCallbacks.For(spec, observer, PlannedEpochs(spec)), new NativeHeapTrim()],
+            LearningRateSchedule = spec.Training.LearningRateSchedule,
+            LabelSmoothing = spec.Training.LabelSmoothing,
         };
         return Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
     }

@@ -47,6 +47,9 @@ public sealed record DataSpec(
     string? Url)
 {
     public int EffectiveImageSize => ImageSize ?? 32;
+
+    /// <summary><c>data.augmentation</c>, in order; applied to training batches only. Empty: none.</summary>
+    public IReadOnlyList<AugmentationStep> Augmentation { get; init; } = [];
 }
 
 public enum Activation { Linear, Relu, Tanh, Sigmoid, Softmax }
@@ -114,9 +117,12 @@ public sealed record TransferModelSpec(
     public override string Type => "transfer";
 }
 
-public enum OptimizerType { Adam, Sgd }
+public enum OptimizerType { Adam, Sgd, AdamW }
 
-/// <summary>Keras defaults: Adam beta_1 0.9, beta_2 0.999, epsilon 1e-7; SGD momentum 0, nesterov false.</summary>
+/// <summary>Keras defaults: Adam beta_1 0.9, beta_2 0.999, epsilon 1e-7; SGD momentum 0, nesterov false, weight_decay 0;
+/// AdamW as Adam with weight_decay 0.004.</summary>
+/// <param name="WeightDecay">SGD: L2 term added to the gradient (PyTorch's SGD, as airbench uses it); AdamW: decoupled
+/// decay (Loshchilov and Hutter), as Keras' and PyTorch's AdamW.</param>
 public sealed record OptimizerSpec(
     OptimizerType Type,
     double LearningRate,
@@ -124,7 +130,8 @@ public sealed record OptimizerSpec(
     double Beta2 = 0.999,
     double Epsilon = 1e-7,
     double Momentum = 0.0,
-    bool Nesterov = false);
+    bool Nesterov = false,
+    double WeightDecay = 0.0);
 
 public enum Monitor { ValLoss, ValAccuracy, Loss, Accuracy }
 
@@ -141,7 +148,15 @@ public sealed record EarlyStoppingSpec(
 /// <summary>Second training phase of a transfer model: unfreeze the top stages, train again with a new optimizer.</summary>
 public sealed record FineTuneSpec(int TrainableLayers, int Epochs, double LearningRate);
 
-public sealed record TrainingSpec(int Epochs, OptimizerSpec Optimizer, EarlyStoppingSpec? EarlyStopping, FineTuneSpec? FineTune);
+public sealed record TrainingSpec(int Epochs, OptimizerSpec Optimizer, EarlyStoppingSpec? EarlyStopping, FineTuneSpec? FineTune)
+{
+    /// <summary><c>training.lr_schedule</c>; null keeps the optimizer's learning rate constant.</summary>
+    public LearningRateScheduleSpec? LearningRateSchedule { get; init; }
+
+    /// <summary><c>training.label_smoothing</c> in [0, 1): targets become (1 - x) one-hot + x / 10, as Keras'
+    /// CategoricalCrossentropy(label_smoothing=x).</summary>
+    public double LabelSmoothing { get; init; }
+}
 
 public enum ReportFormat { Markdown, Html }
 

@@ -36,6 +36,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
         var (data, imageSize) = ReadData(top);
         var model = ReadModel(top, imageSize);
+        data = data with { Augmentation = ValidateAugmentation(top["data"] as SpecMapping, model) };
         var training = ReadTraining(top, model);
         var report = ReadReport(top);
         return new ExperimentSpec(name, description, seed, data, model ?? new CnnModelSpec([]), training, report,
@@ -342,7 +343,11 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 Number(ft["learning_rate"], P + ".learning_rate", Interval.Positive) ?? 1e-5);
         }
 
-        return new TrainingSpec(epochs, optimizer, earlyStopping, fineTune);
+        return new TrainingSpec(epochs, optimizer, earlyStopping, fineTune)
+        {
+            LearningRateSchedule = ValidateSchedule(map, epochs),
+            LabelSmoothing = ValidateLabelSmoothing(map),
+        };
     }
 
     private OptimizerSpec ReadOptimizer(SpecMapping? training)
@@ -352,10 +357,17 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var type = Choose(Required(map, P, "type", ExpectedOneOf(Optimizers)), P + ".type", Optimizers);
         if (map is null) return new OptimizerSpec(OptimizerType.Adam, 0.001);
 
-        var allowed = type switch { OptimizerType.Adam => AdamKeys, OptimizerType.Sgd => SgdKeys, _ => OptimizerKeys };
-        var typeName = type == OptimizerType.Adam ? "adam" : "sgd";
+        var allowed = type switch
+        {
+            OptimizerType.Adam => AdamKeys, OptimizerType.Sgd => SgdKeys, OptimizerType.AdamW => AdamWKeys, _ => OptimizerKeys,
+        };
+        var typeName = Optimizers.FirstOrDefault(c => c.Value == type).Name ?? "adam";
         CheckKeys(map, P, allowed, OptimizerKeys, key =>
-            $"`{P}.{key}` applies to {(typeName == "adam" ? "sgd" : "adam")} only; optimizer.type is '{typeName}'");
+        {
+            var takers = new[] { ("adam", AdamKeys), ("sgd", SgdKeys), ("adamw", AdamWKeys) }
+                .Where(o => o.Item2.Contains(key)).Select(o => o.Item1);
+            return $"`{P}.{key}` applies to {string.Join(" and ", takers)} only; optimizer.type is '{typeName}'";
+        });
 
         var learningRate = Number(map["learning_rate"], P + ".learning_rate", Interval.Positive);
         if (type == OptimizerType.Sgd)
@@ -367,10 +379,12 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             // Momentum absent or written as 0; an invalid momentum is already reported.
             if (nesterov && (momentumNode is null || momentum == 0))
                 Problem(nesterovNode!, $"`{P}.nesterov` is 'true' but momentum is 0; expected nesterov only with a momentum > 0");
-            return new OptimizerSpec(OptimizerType.Sgd, learningRate ?? 0.01, Momentum: momentum ?? 0, Nesterov: nesterov);
+            return new OptimizerSpec(OptimizerType.Sgd, learningRate ?? 0.01, Momentum: momentum ?? 0, Nesterov: nesterov,
+                WeightDecay: ValidateWeightDecay(map, OptimizerType.Sgd));
         }
 
-        return new OptimizerSpec(OptimizerType.Adam, learningRate ?? 0.001,
+        return new OptimizerSpec(type ?? OptimizerType.Adam, learningRate ?? 0.001,
+            WeightDecay: type == OptimizerType.AdamW ? ValidateWeightDecay(map, OptimizerType.AdamW) : 0,
             Beta1: Number(map["beta_1"], P + ".beta_1", Interval.Unit) ?? 0.9,
             Beta2: Number(map["beta_2"], P + ".beta_2", Interval.Unit) ?? 0.999,
             Epsilon: Number(map["epsilon"], P + ".epsilon", Interval.Positive) ?? 1e-7);
@@ -481,8 +495,10 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     private static string? Elsewhere(string key, string path)
     {
         var homes = Sections
-            .Where(s => s.Key != "layer" && s.Value.Contains(key))
-            .Select(s => s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer" : $"`{s.Key}`")
+            .Where(s => s.Key is not ("layer" or "augmentation") && s.Value.Contains(key))
+            .Select(s => s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer"
+                : s.Key.StartsWith("augmentation.", StringComparison.Ordinal) ? $"a {s.Key["augmentation.".Length..]} augmentation"
+                : $"`{s.Key}`")
             .Where(home => home != $"`{path}`")
             .Distinct()
             .ToList();

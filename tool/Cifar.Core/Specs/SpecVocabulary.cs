@@ -9,7 +9,7 @@ internal static class SpecVocabulary
     public static readonly string[] TopKeys = ["name", "description", "seed", "data", "model", "training", "report"];
 
     public static readonly string[] DataKeys =
-        ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url"];
+        ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url", "augmentation"];
 
     public static readonly string[] CnnModelKeys = ["type", "layers"];
 
@@ -17,13 +17,44 @@ internal static class SpecVocabulary
 
     public static readonly string[] ModelKeys = [.. CnnModelKeys, .. TransferModelKeys.Skip(1)];
 
-    public static readonly string[] TrainingKeys = ["epochs", "optimizer", "early_stopping", "fine_tune"];
+    public static readonly string[] TrainingKeys =
+        ["epochs", "optimizer", "lr_schedule", "label_smoothing", "early_stopping", "fine_tune"];
 
     public static readonly string[] AdamKeys = ["type", "learning_rate", "beta_1", "beta_2", "epsilon"];
 
-    public static readonly string[] SgdKeys = ["type", "learning_rate", "momentum", "nesterov"];
+    public static readonly string[] SgdKeys = ["type", "learning_rate", "momentum", "nesterov", "weight_decay"];
+
+    public static readonly string[] AdamWKeys = [.. AdamKeys, "weight_decay"];
 
     public static readonly string[] OptimizerKeys = [.. AdamKeys, .. SgdKeys.Skip(2)];
+
+    /// <summary>Keys of <c>training.lr_schedule</c> for each type; every type takes <c>type</c> and all but one_cycle
+    /// <c>warmup_epochs</c>.</summary>
+    public static readonly IReadOnlyDictionary<LearningRateScheduleType, string[]> ScheduleKeysByType =
+        new Dictionary<LearningRateScheduleType, string[]>
+        {
+            [LearningRateScheduleType.Constant] = ["type", "warmup_epochs"],
+            [LearningRateScheduleType.Step] = ["type", "warmup_epochs", "decay_epochs", "decay_rate"],
+            [LearningRateScheduleType.Cosine] = ["type", "warmup_epochs", "alpha"],
+            [LearningRateScheduleType.OneCycle] = ["type", "pct_start", "div_factor", "final_div_factor"],
+            [LearningRateScheduleType.Linear] = ["type", "warmup_epochs", "end_factor"],
+        };
+
+    public static readonly string[] ScheduleKeys = [.. ScheduleKeysByType.Values.SelectMany(k => k).Distinct()];
+
+    /// <summary>Parameters of each <c>data.augmentation</c> kind, in the documented order.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> AugmentationKeys = new Dictionary<string, string[]>
+    {
+        ["random_crop"] = ["padding", "fill"],
+        ["horizontal_flip"] = ["mode"],
+        ["cutout"] = ["size", "count"],
+        ["color_jitter"] = ["brightness", "contrast", "saturation"],
+        ["rand_augment"] = ["num_ops", "magnitude"],
+        ["mixup"] = ["alpha", "probability"],
+        ["cutmix"] = ["alpha", "probability"],
+    };
+
+    public static readonly string[] AugmentationKinds = [.. AugmentationKeys.Keys];
 
     public static readonly string[] EarlyStoppingKeys = ["monitor", "mode", "patience", "min_delta", "restore_best_weights"];
 
@@ -49,11 +80,14 @@ internal static class SpecVocabulary
         ["model"] = ModelKeys,
         ["training"] = TrainingKeys,
         ["training.optimizer"] = OptimizerKeys,
+        ["training.lr_schedule"] = ScheduleKeys,
         ["training.early_stopping"] = EarlyStoppingKeys,
         ["training.fine_tune"] = FineTuneKeys,
         ["report"] = ReportKeys,
         ["layer"] = LayerKindNames,
-    }.Concat(LayerKeys.Select(k => KeyValuePair.Create("layer." + k.Key, k.Value))).ToDictionary();
+        ["augmentation"] = AugmentationKinds,
+    }.Concat(LayerKeys.Select(k => KeyValuePair.Create("layer." + k.Key, k.Value)))
+        .Concat(AugmentationKeys.Select(k => KeyValuePair.Create("augmentation." + k.Key, k.Value))).ToDictionary();
 
     public static readonly Choice<DatasetName>[] Datasets = [new("cifar10", DatasetName.Cifar10)];
 
@@ -80,7 +114,21 @@ internal static class SpecVocabulary
     public static readonly Choice<PretrainedWeights>[] Weights =
         [new("imagenet", PretrainedWeights.ImageNet), new("none", PretrainedWeights.None)];
 
-    public static readonly Choice<OptimizerType>[] Optimizers = [new("adam", OptimizerType.Adam), new("sgd", OptimizerType.Sgd)];
+    public static readonly Choice<OptimizerType>[] Optimizers =
+        [new("adam", OptimizerType.Adam), new("sgd", OptimizerType.Sgd), new("adamw", OptimizerType.AdamW)];
+
+    public static readonly Choice<LearningRateScheduleType>[] ScheduleTypes =
+    [
+        new("constant", LearningRateScheduleType.Constant),
+        new("step", LearningRateScheduleType.Step),
+        new("cosine", LearningRateScheduleType.Cosine),
+        new("one_cycle", LearningRateScheduleType.OneCycle),
+        new("linear", LearningRateScheduleType.Linear),
+    ];
+
+    public static readonly Choice<CropFill>[] CropFills = [new("reflect", CropFill.Reflect), new("zero", CropFill.Zero)];
+
+    public static readonly Choice<FlipMode>[] FlipModes = [new("random", FlipMode.Random), new("alternating", FlipMode.Alternating)];
 
     public static readonly Choice<Monitor>[] Monitors =
     [

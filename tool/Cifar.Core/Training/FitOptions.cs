@@ -1,3 +1,4 @@
+using Cifar.Augmentation;
 using Cifar.Specs;
 using static TorchSharp.torch;
 
@@ -16,6 +17,17 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
 
     /// <summary>Applied to every batch of inputs (training and validation) before the model, e.g. a resize to 224x224.</summary>
     public Func<Tensor, Tensor>? InputTransform { get; init; }
+
+    /// <summary>Augments every training batch (uint8 pixels, before <see cref="InputTransform"/>) and, for mixup or
+    /// cutmix, mixes it after; never validation batches. Null: no augmentation.</summary>
+    public ImageAugmenter? Augmentation { get; init; }
+
+    /// <summary>The learning rate of every optimizer step as a factor of <see cref="OptimizerSpec.LearningRate"/>; null
+    /// keeps it constant.</summary>
+    public LearningRateScheduleSpec? LearningRateSchedule { get; init; }
+
+    /// <summary>Keras' label_smoothing of the training loss, in [0, 1); the validation loss is always plain cross-entropy.</summary>
+    public double LabelSmoothing { get; init; }
 
     /// <summary>When set, torch.set_num_threads(value) before training: CPU results repeat bit for bit only at a fixed thread count.</summary>
     public int? Threads { get; init; }

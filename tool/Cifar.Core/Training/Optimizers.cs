@@ -8,13 +8,15 @@ namespace Cifar.Training;
 public static class Optimizers
 {
     /// <summary>
-    /// Adam or SGD over <paramref name="parameters"/>' trainable members (a frozen base is left alone).
+    /// Adam, SGD or AdamW over <paramref name="parameters"/>' trainable members (a frozen base is left alone).
     /// <list type="bullet">
     /// <item>Adam: Keras adds epsilon to sqrt(v) before bias correction, PyTorch to sqrt(v_hat) after it, so Keras'
     /// epsilon equals PyTorch's eps * sqrt(1 - beta_2^t): about 32x smaller at step 1 for beta_2 0.999, the same in the
     /// limit. At 1e-7 against gradients of ~1e-3 this does not change training measurably; the value is passed as is.</item>
     /// <item>SGD: Keras' v = momentum * v - lr * g and PyTorch's b = momentum * b + g, w -= lr * b are the same update at a
-    /// constant learning rate (also with nesterov).</item>
+    /// constant learning rate (also with nesterov). weight_decay is PyTorch's (an L2 term added to the gradient, as
+    /// airbench uses it); Keras 3 decays the weights directly, which is the same without momentum.</item>
+    /// <item>AdamW: decoupled weight decay (Loshchilov and Hutter, 2019), as both Keras and PyTorch define it.</item>
     /// </list>
     /// </summary>
     /// <exception cref="InvalidOperationException">No parameter requires gradients.</exception>
@@ -28,7 +30,8 @@ public static class Optimizers
         return spec.Type switch
         {
             OptimizerType.Adam => optim.Adam(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon),
-            OptimizerType.Sgd => optim.SGD(trainable, spec.LearningRate, spec.Momentum, nesterov: spec.Nesterov),
+            OptimizerType.Sgd => optim.SGD(trainable, spec.LearningRate, spec.Momentum, weight_decay: spec.WeightDecay, nesterov: spec.Nesterov),
+            OptimizerType.AdamW => optim.AdamW(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon, spec.WeightDecay),
             _ => throw new NotSupportedException($"Optimizer '{spec.Type}' is not supported."),
         };
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Cifar.Augmentation;
 using static TorchSharp.torch;
 
 namespace Cifar.Training;
@@ -33,6 +34,7 @@ public static class Trainer
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.EpochOffset, nameof(options));
         var callbacks = options.Callbacks;
+        var augmentation = options.Augmentation;
 
         if (options.Threads is { } threads) set_num_threads(threads);
         // Dropout draws from torch's default generator; reseeding it per fit makes a phase independent of what ran before.
@@ -69,12 +71,26 @@ public static class Trainer
                         var size = Math.Min(batchSize, n - start);
                         var indices = order.narrow(0, start, size);
                         var x = trainInputs.index_select(0, indices);
+                        // The augmentation draws are keyed by each image's row in the training split, not its place in the batch.
+                        var rows = augmentation is null ? null : indices.data<long>().ToArray();
+                        if (augmentation is not null) x = augmentation.Augment(x, rows!, epoch);
                         if (options.InputTransform is { } transform) x = transform(x);
                         var y = trainY.index_select(0, indices);
+                        var mix = augmentation is { MixesBatch: true } ? augmentation.Mix(x, rows!, epoch) : null;
+                        if (mix is not null) x = mix.Inputs;
+
+                        if (options.LearningRateSchedule is { } schedule)
+                        {
+                            var rate = options.Optimizer.LearningRate
+                                * LearningRateSchedule.Factor(schedule, (epoch - context.FirstEpoch) * (long)batchCount + batch, batchCount, options.Epochs);
+                            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                        }
 
                         optimizer.zero_grad();
                         var logits = model.call(x);
-                        var loss = nn.functional.cross_entropy(logits, y);
+                        var loss = mix is null && options.LabelSmoothing == 0
+                            ? nn.functional.cross_entropy(logits, y)
+                            : SoftCrossEntropy(logits, SoftTargets(y, mix, logits.shape[1], options.LabelSmoothing));
                         loss.backward();
                         optimizer.step();
 
@@ -106,6 +122,24 @@ public static class Trainer
             if (!ReferenceEquals(validationY, validationLabels)) validationY.Dispose();
         }
     }
+
+    /// <summary>Each row's target distribution: its one-hot label, mixed with its partner's by the mix weights, then
+    /// smoothed as Keras' label_smoothing: (1 - s) * target + s / classes.</summary>
+    internal static Tensor SoftTargets(Tensor labels, BatchMix? mix, long classes, double smoothing)
+    {
+        var targets = nn.functional.one_hot(labels, classes).to_type(ScalarType.Float32);
+        if (mix is not null)
+        {
+            var own = mix.OwnWeight.unsqueeze(1);
+            targets = targets.mul(own).add_(targets.index_select(0, mix.Partner).mul(own.neg().add(1)));
+        }
+
+        return smoothing == 0 ? targets : targets.mul(1 - smoothing).add_(smoothing / classes);
+    }
+
+    /// <summary>Mean over the batch of -sum(target * log_softmax(logits)): cross-entropy with soft targets.</summary>
+    private static Tensor SoftCrossEntropy(Tensor logits, Tensor targets) =>
+        nn.functional.log_softmax(logits, 1).mul(targets).sum(1).neg().mean();
 
     /// <summary>Mean softmax cross-entropy and accuracy over <paramref name="inputs"/>, in eval mode without gradients; restores train mode.</summary>
     private static (double Loss, double Accuracy) Validate(

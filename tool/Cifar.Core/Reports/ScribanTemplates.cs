@@ -112,6 +112,7 @@ internal static class ScribanTemplates
             NewLine = "\n",
         };
         context.PushCulture(CultureInfo.InvariantCulture);
+        context.PushGlobal(Functions);
         context.PushGlobal(model);
         try
         {
@@ -122,6 +123,19 @@ internal static class ScribanTemplates
             throw new CifarUserException(UserErrorKind.InvalidInput,
                 "Report template failed: " + Tidy(e.Message), e);
         }
+    }
+
+    /// <summary>
+    /// Functions every template may call besides Scriban's built-ins: <c>md</c> puts text from a spec or a report
+    /// folder into Markdown as plain text (<see cref="Formatting.MarkdownText.Escape"/>), e.g. <c>{{ description | md }}</c>.
+    /// </summary>
+    private static ScriptObject Functions { get; } = CreateFunctions();
+
+    private static ScriptObject CreateFunctions()
+    {
+        var functions = new ScriptObject();
+        functions.Import("md", new Func<string?, string>(Formatting.MarkdownText.Escape));
+        return functions;
     }
 
     /// <summary>Scriban's "path(line,col) : error : text" as one line "path(line,col): text".</summary>

@@ -573,14 +573,17 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <summary>Where else a key is valid ("training.optimizer", "a conv2d layer"), for keys put at the wrong level.</summary>
     private static string? Elsewhere(string key, string path)
     {
-        var homes = Sections
-            .Where(s => s.Key != "layer" && s.Value.Contains(key))
-            .Select(s => s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer" : $"`{s.Key}`")
-            .Where(home => home != $"`{path}`")
-            .Distinct()
-            .ToList();
+        if (!KeyHomes.TryGetValue(key, out var all)) return null;
+        var homes = all.Where(home => home != $"`{path}`").ToList();
         return homes.Count == 0 ? null : string.Join(" or ", homes);
     }
+
+    /// <summary>Every key of every section, with where it is valid: looked up once per unknown key, not searched.</summary>
+    private static readonly Dictionary<string, string[]> KeyHomes = Sections
+        .Where(s => s.Key != "layer")
+        .SelectMany(s => s.Value.Select(key => (Key: key, Home: s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer" : $"`{s.Key}`")))
+        .GroupBy(e => e.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Select(e => e.Home).Distinct().ToArray(), StringComparer.Ordinal);
 
     private string? Text(SpecNode? node, string path)
     {

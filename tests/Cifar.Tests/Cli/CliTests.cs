@@ -71,7 +71,8 @@ public sealed class CliTests : IDisposable
 
     /// <summary>Messages the tool itself raises get the prefix exactly once, from the one place that adds it.</summary>
     [Theory]
-    [InlineData("--threads is 0; expected at least 1", "--threads", "0")]
+    [InlineData("--threads is 0; expected 1 to ", "--threads", "0")]
+    [InlineData("--threads is 100000; expected 1 to ", "--threads", "100000")]
     [InlineData("unknown option '--no-such-option'", "--no-such-option")]
     public void A_bad_run_option_exits_2_with_one_error_line(string message, params string[] options)
     {

@@ -42,10 +42,10 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
-    public void An_existing_folder_is_replaced_after_success()
+    public void An_existing_report_folder_is_replaced_after_success()
     {
         var folder = Path.Combine(_root, "golden-cnn");
-        Directory.CreateDirectory(folder);
+        ReportWriter.Write(ReportFixtures.Result(), folder, ReportOptions.Default);
         File.WriteAllText(Path.Combine(folder, "stale.txt"), "from an earlier run");
 
         ReportWriter.Write(ReportFixtures.Result(), folder, ReportOptions.Default);
@@ -61,7 +61,7 @@ public sealed class ReportWriterTests : IDisposable
         var templates = UserTemplates(("report.html.scriban", "<p>{{ nmae }}</p>\n"));
         var fresh = Path.Combine(_root, "fresh");
         var existing = Path.Combine(_root, "existing");
-        Directory.CreateDirectory(existing);
+        ReportWriter.Write(ReportFixtures.Result(), existing, new ReportOptions([]));
         File.WriteAllText(Path.Combine(existing, "report.md"), "the previous report");
 
         Assert.Throws<CifarUserException>(() =>

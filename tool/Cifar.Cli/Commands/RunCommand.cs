@@ -53,7 +53,7 @@ internal static class RunCommand
     /// partial report folder or cache entry behind.</param>
     private static int Execute(RunSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Threads is < 1) throw new CifarUserException(UserErrorKind.InvalidInput, $"--threads is {settings.Threads}; expected at least 1");
+        CheckThreads(settings.Threads);
         var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
         return ConsoleRunObserver.Run(observer =>
         {
@@ -61,6 +61,18 @@ internal static class RunCommand
             runner.RunAll(specs, cancellationToken);
             return (int)ExitCode.Success;
         });
+    }
+
+    /// <summary>More libtorch threads than a few per core only slows a run down, and a huge count fails inside
+    /// libtorch when its pool is made: 1 to 4x the logical cores.</summary>
+    private static void CheckThreads(int? threads)
+    {
+        var most = 4 * Environment.ProcessorCount;
+        if (threads is < 1 || threads > most)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"--threads is {threads}; expected 1 to {most} (4 per logical core, {Environment.ProcessorCount} here)");
+        }
     }
 
     private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads)

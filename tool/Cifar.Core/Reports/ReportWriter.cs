@@ -59,6 +59,26 @@ public static class ReportWriter
         }
     }
 
+    /// <summary>
+    /// Checks, before any work, what <see cref="Write"/> will need from the user: the templates folder of
+    /// <paramref name="options"/> (if any) exists, holds template files by their expected names, and each template
+    /// the formats use parses.
+    /// </summary>
+    /// <exception cref="CifarUserException">InvalidInput naming the folder or template.</exception>
+    public static void CheckTemplates(ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.TemplatesFolder is null) return;
+        ScribanTemplates.CheckUserFolder(options.TemplatesFolder, options.Formats.Distinct().Select(TemplateFile));
+    }
+
+    private static string TemplateFile(ReportFormat format) => format switch
+    {
+        ReportFormat.Markdown => "report.md.scriban",
+        ReportFormat.Html => "report.html.scriban",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown report format."),
+    };
+
     /// <summary>Every file of the report folder, by name, as bytes (UTF-8 without BOM for text).</summary>
     internal static IReadOnlyList<(string Name, byte[] Bytes)> Render(ExperimentResult result, ReportOptions options)
     {
@@ -98,19 +118,27 @@ public static class ReportWriter
         return files;
     }
 
+    /// <remarks>
+    /// The swap is three renames: the previous report to a hidden backup, the new one into place, then the backup
+    /// deleted. A kill between the first two leaves no folder under the name but a complete backup, which
+    /// <see cref="ReportFolders.Recover"/> (called here and before every run) moves back; so whatever the instant of
+    /// a crash, the next run finds the old report or the new one, and deletes the leftovers.
+    /// </remarks>
     private static void WriteAtomically(string target, IReadOnlyList<(string Name, byte[] Bytes)> files, Action<string>? extras)
     {
         var parent = Path.GetDirectoryName(target) ?? throw new IOException($"'{target}' has no parent folder.");
         var name = Path.GetFileName(target);
-        if (File.Exists(target)) throw new IOException($"'{target}' is a file, not a folder.");
         Directory.CreateDirectory(parent);
+        ReportFolders.Recover(target);
+        // The runner checked before training; checked again in case the folder changed since.
+        if (ReportFolders.CannotReplace(target) is { } reason) throw new IOException($"'{target}' {reason}; not replaced");
 
         // Hidden siblings on the same volume, so the final moves are renames.
-        var temporary = Path.Combine(parent, $".{name}.writing-{Guid.NewGuid():N}");
+        var temporary = Path.Combine(parent, ReportFolders.TemporaryName(name));
         try
         {
             Directory.CreateDirectory(temporary);
-            foreach (var (fileName, bytes) in files) File.WriteAllBytes(Path.Combine(temporary, fileName), bytes);
+            foreach (var (fileName, bytes) in files) WriteNew(Path.Combine(temporary, fileName), bytes);
             extras?.Invoke(temporary);
 
             if (!Directory.Exists(target))
@@ -118,7 +146,7 @@ public static class ReportWriter
                 Directory.Move(temporary, target);
                 return;
             }
-            var previous = Path.Combine(parent, $".{name}.replaced-{Guid.NewGuid():N}");
+            var previous = Path.Combine(parent, ReportFolders.BackupName(name));
             Directory.Move(target, previous);
             try
             {
@@ -135,6 +163,15 @@ public static class ReportWriter
         {
             TryDelete(temporary);
         }
+    }
+
+    /// <summary>Creates the file (never opening one that is already there) and writes it through to the disk, so
+    /// a report moved into place is complete even after a power cut.</summary>
+    private static void WriteNew(string path, byte[] bytes)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
     }
 
     private static void TryDelete(string folder)

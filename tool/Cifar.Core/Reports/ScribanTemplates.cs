@@ -45,6 +45,57 @@ internal static class ScribanTemplates
 
     private const string BuiltInPrefix = "built-in ";
 
+    /// <summary>The template files a user's folder may hold: the experiment report's (the comparison always uses
+    /// the built-in ones).</summary>
+    public static IReadOnlyList<string> UserTemplateFiles { get; } = ["report.md.scriban", "report.html.scriban"];
+
+    /// <summary>
+    /// Checks a user's templates folder before a run starts, so a template problem is not found only after
+    /// training: the folder exists; every <c>*.scriban</c> in it is one of <see cref="UserTemplateFiles"/> and a
+    /// readable file (not a folder); and each of <paramref name="templateFiles"/> it holds parses.
+    /// </summary>
+    /// <exception cref="CifarUserException">InvalidInput naming the folder or file and what is wrong.</exception>
+    public static void CheckUserFolder(string folder, IEnumerable<string> templateFiles)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, $"The report templates folder '{folder}' does not exist.");
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder, "*.scriban").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(entry);
+            if (!UserTemplateFiles.Contains(name))
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput,
+                    $"The report templates folder '{folder}' holds '{name}'; expected templates named {string.Join(" or ", UserTemplateFiles)}.{Specs.Suggestions.DidYouMean(name, UserTemplateFiles)}");
+            }
+            if (!File.Exists(entry))
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput, $"The report template '{entry}' is a folder; expected a file");
+            }
+        }
+        foreach (var fileName in templateFiles)
+        {
+            var path = Path.Combine(folder, fileName);
+            if (!File.Exists(path)) continue; // the built-in one is used
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput, $"The report template '{path}' cannot be read: {e.Message}", e);
+            }
+            var template = Template.Parse(text.ReplaceLineEndings("\n"), path);
+            if (template.HasErrors)
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput,
+                    template.Messages.Select(m => "Report template does not parse: " + Tidy(m.ToString())).ToList());
+            }
+        }
+    }
+
     /// <summary>
     /// Parses and renders <paramref name="text"/> with strict variables and member access; <paramref name="source"/>
     /// names the template in messages.
@@ -69,6 +120,7 @@ internal static class ScribanTemplates
             NewLine = "\n",
         };
         context.PushCulture(CultureInfo.InvariantCulture);
+        context.PushGlobal(Functions);
         context.PushGlobal(model);
         try
         {
@@ -79,6 +131,19 @@ internal static class ScribanTemplates
             throw new CifarUserException(UserErrorKind.InvalidInput,
                 "Report template failed: " + Tidy(e.Message), e);
         }
+    }
+
+    /// <summary>
+    /// Functions every template may call besides Scriban's built-ins: <c>md</c> puts text from a spec or a report
+    /// folder into Markdown as plain text (<see cref="Formatting.MarkdownText.Escape"/>), e.g. <c>{{ description | md }}</c>.
+    /// </summary>
+    private static ScriptObject Functions { get; } = CreateFunctions();
+
+    private static ScriptObject CreateFunctions()
+    {
+        var functions = new ScriptObject();
+        functions.Import("md", new Func<string?, string>(Formatting.MarkdownText.Escape));
+        return functions;
     }
 
     /// <summary>Scriban's "path(line,col) : error : text" as one line "path(line,col): text".</summary>

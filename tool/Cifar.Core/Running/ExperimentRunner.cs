@@ -35,6 +35,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     public IReadOnlyList<RunOutcome> RunAll(IReadOnlyList<ExperimentSpec> specs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(specs);
+        RunPreflight.Check(specs, options);
         var outcomes = new List<RunOutcome>(specs.Count);
         foreach (var spec in specs) outcomes.Add(Run(spec, cancellationToken));
         if (outcomes.Count > 1)
@@ -51,6 +52,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
     {
         ArgumentNullException.ThrowIfNull(spec);
         cancellationToken.ThrowIfCancellationRequested();
+        RunPreflight.Check([spec], options);
         var clock = Stopwatch.StartNew();
         // Seeds libtorch and fixes its thread count for the whole run (training reuses it: no per-fit override).
         int threads = RunSeeding.Configure(spec.Seed, options.Threads);
@@ -92,8 +94,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
         string folder = Path.Combine(options.OutputRoot, spec.Name);
-        var reportOptions = ReportOptions.From(spec.Report);
-        if (options.TemplatesFolder is not null) reportOptions = reportOptions with { TemplatesFolder = Path.GetFullPath(options.TemplatesFolder) };
+        var reportOptions = RunPreflight.ReportOptionsFor(spec, options);
         cancellationToken.ThrowIfCancellationRequested();
         ReportWriter.Write(result, folder, reportOptions);
         observer.Info($"{spec.Name}: test accuracy {100 * trained.Evaluation.Accuracy:F2}%, report in {folder}");

@@ -98,9 +98,17 @@ public static class LayerPlanner
         IReadOnlyList<(LayerKind? Kind, LayerSpec? Layer)> entries, FeatureLayout layout, IReadOnlyList<int>? sizes,
         Action<PlannedLayer> planned)
     {
+        // Layers of each kind so far, for Keras' names (conv2d, conv2d_1, ...) in one pass over a long list.
+        var seen = new Dictionary<LayerKind, int>();
         for (var i = 0; i < entries.Count; i++)
         {
             var (kind, layer) = entries[i];
+            var earlier = 0;
+            if (kind is not null)
+            {
+                earlier = seen.GetValueOrDefault(kind);
+                seen[kind] = earlier + 1;
+            }
             if (kind is null)
             {
                 (layout, sizes) = (FeatureLayout.Either, null); // Anything could follow an entry of unknown kind.
@@ -134,7 +142,8 @@ public static class LayerPlanner
                 continue;
             }
 
-            planned(new PlannedLayer(layer, kind, KerasName(entries.Take(i + 1).Select(e => e.Kind).ToList(), i), sizes,
+            var name = earlier == 0 ? kind.Name : string.Create(CultureInfo.InvariantCulture, $"{kind.Name}_{earlier}");
+            planned(new PlannedLayer(layer, kind, name, sizes,
                 shape.Output, shape.Parameters, shape.Trainable, shape.Padding));
             (layout, sizes) = (LayoutOf(shape.Output), shape.Output);
         }

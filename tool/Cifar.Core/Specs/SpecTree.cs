@@ -169,7 +169,7 @@ internal static class SpecTreeReader
                         $"`{Display(path)}` refers to anchor '{alias.Value.Value}', which is not defined before it; expected an anchor defined earlier"));
                     return new SpecScalar(start, "", isPlain: true);
                 case Scalar scalar:
-                    node = new SpecScalar(start, scalar.Value, scalar.IsPlainImplicit);
+                    node = new SpecScalar(start, scalar.Value, IsPlainScalar(scalar, path, start));
                     break;
                 case SequenceStart:
                     var items = new List<SpecNode>();
@@ -192,6 +192,32 @@ internal static class SpecTreeReader
             if (current is NodeEvent { Anchor.IsEmpty: false } anchored) anchors[anchored.Anchor.Value] = node;
             return node;
         }
+
+        /// <summary>
+        /// Whether a scalar is read as YAML's core schema reads an untagged plain one (a number, boolean or null).
+        /// The core schema's own tags say what they say: <c>!!int 42</c>, <c>!!float</c>, <c>!!bool</c> and
+        /// <c>!!null</c> are read like plain values (and still checked as such), <c>!!str 42</c> and <c>! 42</c> are
+        /// strings. Any other tag (<c>!custom</c>, <c>!!binary</c>) means a type this spec has no use for: a problem.
+        /// </summary>
+        private bool IsPlainScalar(Scalar scalar, string path, SpecPosition start)
+        {
+            if (scalar.Tag.IsEmpty) return scalar.IsPlainImplicit;
+            switch (scalar.Tag.Value)
+            {
+                case CoreTag + "int" or CoreTag + "float" or CoreTag + "bool" or CoreTag + "null":
+                    return true;
+                case CoreTag + "str" or "!":
+                    return false;
+                default:
+                    var shown = scalar.Tag.Value.StartsWith(CoreTag, StringComparison.Ordinal) ? "!!" + scalar.Tag.Value[CoreTag.Length..] : scalar.Tag.Value;
+                    problems.Add(new(start,
+                        $"`{Display(path)}` has the tag '{shown}'; expected no tag, or one of !!str, !!int, !!float, !!bool, !!null"));
+                    return true; // read as written, so the tag is the one problem reported
+
+            }
+        }
+
+        private const string CoreTag = "tag:yaml.org,2002:";
 
         private SpecMapping ReadMapping(SpecPosition start, string path, int depth, ref int next)
         {

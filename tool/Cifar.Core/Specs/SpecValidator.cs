@@ -35,8 +35,10 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var description = Text(top["description"], "description");
         var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
         var (data, imageSize) = ReadData(top);
+        var problemsBeforeModel = problems.Count;
         var model = ReadModel(top, imageSize);
         data = data with { Augmentation = ValidateAugmentation(top["data"] as SpecMapping, model) };
+        if (problems.Count == problemsBeforeModel) CheckModelSize(model, imageSize, data.BatchSize);
         var training = ReadTraining(top, model);
         var report = ReadReport(top);
         return new ExperimentSpec(name, description, seed, data, model ?? new CnnModelSpec([]), training, report,
@@ -58,7 +60,21 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             Problem(node!, $"`name` is '{name}'; expected letters, digits, '-', '_' and '.' only (it names the report folder)");
         else if (name.Trim('.').Length == 0)
             Problem(node!, $"`name` is '{name}'; expected a name that is not only dots (it names the report folder)");
+        else
+            CheckNameFitsFolder(node!, name);
         return name;
+    }
+
+    /// <summary>
+    /// A name must not be hidden (a dot first: <c>.git</c>, and the report writer's own temporary folders start
+    /// with one) and must leave room for the writer's temporary folder name in the file system's 255 bytes.
+    /// </summary>
+    private void CheckNameFitsFolder(SpecNode node, string name)
+    {
+        if (name.StartsWith('.'))
+            Problem(node, $"`name` is '{name}'; expected a name that does not start with '.' (hidden folders such as .git are not report folders)");
+        else if (System.Text.Encoding.UTF8.GetByteCount(name) > SpecLimits.MaxNameBytes)
+            Problem(node, $"`name` is {System.Text.Encoding.UTF8.GetByteCount(name).ToString(CultureInfo.InvariantCulture)} characters long; expected at most {SpecLimits.MaxNameBytes.ToString(CultureInfo.InvariantCulture)} (it names the report folder, and file names have at most 255 bytes)");
     }
 
     // ---- data
@@ -245,9 +261,9 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <summary>A layer's parameter mapping, read through the validator's checks (see <see cref="LayerKind.Read"/>).</summary>
     private sealed class LayerParameters(SpecValidator validator, SpecMapping map, string path) : ILayerParameters
     {
-        public int? Int(string key, bool required = false, int min = 1) => validator.Int(
+        public int? Int(string key, bool required = false, int min = 1) => validator.AtMostLayerLimit(map[key], path + "." + key, validator.Int(
             required ? validator.Required(map, path, key, $"an integer >= {min.ToString(CultureInfo.InvariantCulture)}") : map[key],
-            path + "." + key, min);
+            path + "." + key, min));
 
         public double? Number(string key, Interval interval, bool required = false) => validator.Number(
             required ? validator.Required(map, path, key, $"a number {interval}") : map[key], path + "." + key, interval);
@@ -263,7 +279,16 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <param name="inputSizes">Null when unknown (after an invalid <c>data.image_size</c>, or a head's feature width).</param>
     private void CheckArchitecture(List<LayerEntry> layers, FeatureLayout input, IReadOnlyList<int>? inputSizes)
     {
-        var found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], input, inputSizes);
+        IReadOnlyList<LayerProblem> found;
+        try
+        {
+            found = LayerPlanner.Check([.. layers.Select(l => (l.Kind, l.Layer))], input, inputSizes);
+        }
+        catch (OverflowException)
+        {
+            // A flatten of more than int.MaxValue values; CheckModelSize reports it once the rest is valid.
+            found = [];
+        }
         // In a list that starts with images, only a flatten makes the features flat.
         var firstFlatten = layers.FirstOrDefault(l => l.Kind == LayerKinds.Flatten);
         var needsFlatReported = false;
@@ -340,7 +365,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             fineTune = new FineTuneSpec(
                 Int(Required(ft, P, "trainable_layers", $"an integer from 1 to {StageCount}"), P + ".trainable_layers", 1, StageCount) ?? 1,
                 Int(Required(ft, P, "epochs", "an integer >= 1"), P + ".epochs", 1) ?? 1,
-                Number(ft["learning_rate"], P + ".learning_rate", Interval.Positive) ?? 1e-5);
+                LearningRate(ft["learning_rate"], P + ".learning_rate") ?? 1e-5);
         }
 
         return new TrainingSpec(epochs, optimizer, earlyStopping, fineTune)
@@ -369,7 +394,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             return $"`{P}.{key}` applies to {string.Join(" and ", takers)} only; optimizer.type is '{typeName}'";
         });
 
-        var learningRate = Number(map["learning_rate"], P + ".learning_rate", Interval.Positive);
+        var learningRate = LearningRate(map["learning_rate"], P + ".learning_rate");
         if (type == OptimizerType.Sgd)
         {
             var momentumNode = map["momentum"];
@@ -387,7 +412,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             WeightDecay: type == OptimizerType.AdamW ? ValidateWeightDecay(map, OptimizerType.AdamW) : 0,
             Beta1: Number(map["beta_1"], P + ".beta_1", Interval.Unit) ?? 0.9,
             Beta2: Number(map["beta_2"], P + ".beta_2", Interval.Unit) ?? 0.999,
-            Epsilon: Number(map["epsilon"], P + ".epsilon", Interval.Positive) ?? 1e-7);
+            Epsilon: LearningRate(map["epsilon"], P + ".epsilon") ?? 1e-7);
     }
 
     // ---- report
@@ -436,6 +461,74 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         }
 
         return new ReportSpec(formats, templates);
+    }
+
+    // ---- ranges the engine can run (SpecLimits)
+
+    /// <summary>A layer integer above <see cref="SpecLimits.MaxLayerInteger"/> is reported (its tensors would not
+    /// fit in memory, and shape arithmetic on it would overflow).</summary>
+    private int? AtMostLayerLimit(SpecNode? node, string path, int? value)
+    {
+        if (value is not > SpecLimits.MaxLayerInteger) return value;
+        Problem(node!, $"`{path}` is '{value.Value.ToString(CultureInfo.InvariantCulture)}'; expected at most {SpecLimits.MaxLayerInteger.ToString(CultureInfo.InvariantCulture)} (a layer that large does not fit in memory)");
+        return null;
+    }
+
+    /// <summary>A step size the optimizer keeps as float32: &gt; 0 and neither 0 nor infinite once rounded to
+    /// float32 (1e-50 would silently become 0, 1e39 infinity).</summary>
+    private double? LearningRate(SpecNode? node, string path)
+    {
+        var value = Number(node, path, Interval.Positive);
+        if (value is not { } rate) return null;
+        var single = (float)rate;
+        if (single > 0 && float.IsFinite(single)) return rate;
+        Problem(node!, $"`{path}` is '{((SpecScalar)node!).Value}'; expected a number > 0 that float32 can hold (from 1.4e-45 to 3.4e38)");
+        return null;
+    }
+
+    /// <summary>
+    /// The model's weights and one batch's layer outputs must fit in memory (<see cref="SpecLimits"/>): planned with
+    /// the shape rules the builder uses. A transfer head's input width is the base's, unknown here, so the head is
+    /// planned from a width of 1: that undercounts its first dense layer only.
+    /// </summary>
+    private void CheckModelSize(ModelSpec? model, int? imageSize, int batchSize)
+    {
+        var (layers, input, path) = model switch
+        {
+            CnnModelSpec cnn when imageSize is { } side => (cnn.Layers, (IReadOnlyList<int>)[3, side, side], "model.layers"),
+            TransferModelSpec transfer => (transfer.Head, [1], "model.head"),
+            _ => ((IReadOnlyList<LayerSpec>)[], [], ""),
+        };
+        if (layers.Count == 0) return;
+        IReadOnlyList<PlannedLayer> plan;
+        var where = new SpecPosition(layers[0].Line, layers[0].Column);
+        try
+        {
+            plan = LayerPlanner.Plan(layers, input);
+        }
+        catch (OverflowException)
+        {
+            Problem(where, $"`{path}` makes a feature map of more than {int.MaxValue.ToString("N0", CultureInfo.InvariantCulture)} values; expected fewer filters or a smaller image_size");
+            return;
+        }
+        catch (CifarUserException)
+        {
+            return; // a shape problem, already reported by CheckArchitecture
+        }
+
+        var parameters = plan.Sum(l => l.Parameters);
+        if (parameters > SpecLimits.MaxParameters)
+        {
+            Problem(where, $"`{path}` has {parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters; expected at most {SpecLimits.MaxParameters.ToString("N0", CultureInfo.InvariantCulture)} (fewer filters or units)");
+            return;
+        }
+        if (model is not CnnModelSpec) return; // a base's activations dwarf its head's; the catalogue knows them
+        var valuesPerImage = input.Aggregate(1.0, (a, b) => a * b) + plan.Sum(l => l.OutputShape.Aggregate(1.0, (a, b) => a * b));
+        var bytes = valuesPerImage * batchSize * sizeof(float) * 2; // outputs and their gradients
+        if (bytes > SpecLimits.MaxActivationBytes)
+        {
+            Problem(where, $"`{path}` with data.batch_size {batchSize.ToString(CultureInfo.InvariantCulture)} needs {(bytes / (1L << 30)).ToString("N0", CultureInfo.InvariantCulture)} GiB for one batch's layer outputs; expected at most {(SpecLimits.MaxActivationBytes >> 30).ToString(CultureInfo.InvariantCulture)} GiB (a smaller batch_size or image_size, or fewer filters)");
+        }
     }
 
     // ---- building blocks
@@ -494,16 +587,20 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <summary>Where else a key is valid ("training.optimizer", "a conv2d layer"), for keys put at the wrong level.</summary>
     private static string? Elsewhere(string key, string path)
     {
-        var homes = Sections
-            .Where(s => s.Key is not ("layer" or "augmentation") && s.Value.Contains(key))
-            .Select(s => s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer"
-                : s.Key.StartsWith("augmentation.", StringComparison.Ordinal) ? $"a {s.Key["augmentation.".Length..]} augmentation"
-                : $"`{s.Key}`")
-            .Where(home => home != $"`{path}`")
-            .Distinct()
-            .ToList();
+        if (!KeyHomes.TryGetValue(key, out var all)) return null;
+        var homes = all.Where(home => home != $"`{path}`").ToList();
         return homes.Count == 0 ? null : string.Join(" or ", homes);
     }
+
+    /// <summary>Every key of every section, with where it is valid: looked up once per unknown key, not searched.</summary>
+    private static readonly Dictionary<string, string[]> KeyHomes = Sections
+        .Where(s => s.Key is not ("layer" or "augmentation"))
+        .SelectMany(s => s.Value.Select(key => (Key: key, Home:
+            s.Key.StartsWith("layer.", StringComparison.Ordinal) ? $"a {s.Key["layer.".Length..]} layer"
+            : s.Key.StartsWith("augmentation.", StringComparison.Ordinal) ? $"a {s.Key["augmentation.".Length..]} augmentation"
+            : $"`{s.Key}`")))
+        .GroupBy(e => e.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Select(e => e.Home).Distinct().ToArray(), StringComparer.Ordinal);
 
     private string? Text(SpecNode? node, string path)
     {

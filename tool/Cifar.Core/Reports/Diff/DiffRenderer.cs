@@ -98,19 +98,7 @@ public static class DiffRenderer
     private static string Code(string text) => text.Contains('`', StringComparison.Ordinal) ? $"`` {text} ``" : $"`{text}`";
 
     /// <summary>Escapes what Markdown would read as markup in running text or a table cell.</summary>
-    private static string Escape(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        foreach (var ch in text)
-        {
-            if (ch is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '|' or '#')
-            {
-                sb.Append('\\');
-            }
-            sb.Append(ch);
-        }
-        return sb.ToString();
-    }
+    private static string Escape(string text) => Formatting.MarkdownText.Escape(text);
 
     // ---- Text ----
 

@@ -44,7 +44,7 @@ public static class GitRevisionReports
         var folders = files
             .Where(f => f.EndsWith("/" + ReportFiles.Metrics, StringComparison.Ordinal) || f == ReportFiles.Metrics)
             .Select(f => f.Length == ReportFiles.Metrics.Length ? "" : f[..(f.Length - ReportFiles.Metrics.Length - 1)])
-            .Where(folder => folder == root || Parent(folder) == root)
+            .Where(folder => folder == root || (Parent(folder) == root && !ReportSnapshotReader.IsHiddenName(folder[(folder.LastIndexOf('/') + 1)..])))
             .Order(StringComparer.Ordinal)
             .ToList();
         isSingleFolder = folders.Contains(root);

@@ -60,12 +60,18 @@ public static class ReportFileJson
             throw new CifarUserException(UserErrorKind.InvalidInput,
                 $"{source}: 'confusion_matrix' must be {metrics.Classes.Count}x{metrics.Classes.Count}, one row and column per class");
         }
+        ReportFileRanges.Check(metrics, source);
         return metrics;
     }
 
     /// <summary>Parses timing.json; <paramref name="source"/> names the file in error messages.</summary>
     /// <exception cref="CifarUserException">InvalidInput when the file is not a valid timing.json.</exception>
-    public static TimingFile ReadTiming(string json, string source) => Parse(json, source, ReportFilesJsonContext.Default.TimingFile);
+    public static TimingFile ReadTiming(string json, string source)
+    {
+        var timing = Parse(json, source, ReportFilesJsonContext.Default.TimingFile);
+        ReportFileRanges.Check(timing, source);
+        return timing;
+    }
 
     internal static byte[] Bytes<T>(T value, JsonTypeInfo<T> type)
     {

@@ -9,7 +9,15 @@ public static class ReportSnapshotReader
     /// <summary>True when <paramref name="folder"/> is a report folder (it holds metrics.json).</summary>
     public static bool IsReportFolder(string folder) => File.Exists(Path.Combine(folder, ReportFiles.Metrics));
 
-    /// <summary>The report folders directly under a reports root, sorted by name (ordinal) for a stable order.</summary>
+    /// <summary>
+    /// True for folder names no experiment has: hidden ones, such as <c>.git</c> and the report writer's temporary
+    /// and backup folders (<c>.NAME.writing-*</c>, <c>.NAME.replaced-*</c>) left by an interrupted run. A spec's
+    /// name never starts with a dot, so listings of experiments skip these.
+    /// </summary>
+    public static bool IsHiddenName(string folderName) => folderName.StartsWith('.');
+
+    /// <summary>The report folders directly under a reports root, sorted by name (ordinal) for a stable order;
+    /// hidden folders (<see cref="IsHiddenName"/>) are not experiments.</summary>
     public static IReadOnlyList<string> FindReportFolders(string reportsRoot)
     {
         if (!Directory.Exists(reportsRoot))
@@ -17,7 +25,7 @@ public static class ReportSnapshotReader
             throw new CifarUserException(UserErrorKind.InvalidInput, $"reports folder '{reportsRoot}' does not exist");
         }
         return [.. Directory.GetDirectories(reportsRoot)
-            .Where(IsReportFolder)
+            .Where(folder => !IsHiddenName(Path.GetFileName(folder)) && IsReportFolder(folder))
             .OrderBy(Path.GetFileName, StringComparer.Ordinal)];
     }
 

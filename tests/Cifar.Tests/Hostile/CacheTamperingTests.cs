@@ -89,6 +89,39 @@ public sealed class CacheTamperingTests : IDisposable
         Assert.Null(cache.TryLoad(key, 3, 4));
     }
 
+    /// <summary>A run killed while saving features leaves its temporary file; the next run removes it, unless a live
+    /// save still holds it (locked) or it is too new to tell.</summary>
+    [TorchFact]
+    public void Leftovers_of_a_killed_save_are_removed_on_the_next_run_but_a_live_save_is_spared()
+    {
+        var cache = new FeatureCache(_temp.Combine("features"));
+        Directory.CreateDirectory(cache.Folder);
+        var old = DateTime.UtcNow - FeatureCache.LeftoverAge - TimeSpan.FromMinutes(1);
+        string Leftover(string name)
+        {
+            var path = Path.Combine(cache.Folder, name);
+            File.WriteAllBytes(path, new byte[100]);
+            File.SetLastWriteTimeUtc(path, old);
+            return path;
+        }
+        var killed = Leftover($".abc.features.{Guid.NewGuid():N}.tmp");
+        var live = Leftover($".def.features.{Guid.NewGuid():N}.tmp");
+        var fresh = Path.Combine(cache.Folder, $".ghi.features.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(fresh, new byte[100]);
+        var other = Leftover("notes.tmp");
+        var key = new FeatureCacheKey("fake|base|w|norm|8", ChannelNormalization.Rescale, new ImageSubset("d", "train", [0, 1, 2]));
+
+        using (new FileStream(live, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            Assert.Null(cache.TryLoad(key, 3, 4));
+        }
+
+        Assert.False(File.Exists(killed));
+        Assert.True(File.Exists(live));
+        Assert.True(File.Exists(fresh));
+        Assert.True(File.Exists(other));
+    }
+
     [TorchFact]
     public void An_intact_feature_file_loads_bit_for_bit()
     {

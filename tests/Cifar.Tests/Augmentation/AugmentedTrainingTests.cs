@@ -30,7 +30,6 @@ public class AugmentedTrainingTests
         using var model = Cifar.Models.CnnBuilder.Build(Model, 32, seed: 1);
         var options = new FitOptions(2, 8, new OptimizerSpec(OptimizerType.Sgd, 0.01), Seed: 1)
         {
-            Threads = 1,
             Augmentation = new ImageAugmenter([new CutoutStep(16, 2), new MixupStep(1.0, 1.0)], seed: 1),
             InputTransform = batch =>
             {
@@ -73,7 +72,6 @@ public class AugmentedTrainingTests
         ]), 16, seed: 3);
         var options = new FitOptions(6, 32, new OptimizerSpec(OptimizerType.Sgd, 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4), Seed: 3)
         {
-            Threads = 1,
             Augmentation = new ImageAugmenter([new RandomCropStep(2, CropFill.Reflect), new CutMixStep(1.0, 0.5)], seed: 3),
             InputTransform = batch => batch.to_type(ScalarType.Float32).div(255),
             LearningRateSchedule = new LearningRateScheduleSpec(LearningRateScheduleType.Cosine, WarmupEpochs: 1),

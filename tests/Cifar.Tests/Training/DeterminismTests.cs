@@ -1,3 +1,4 @@
+using Cifar.Reproducibility;
 using Cifar.Specs;
 using Cifar.Models;
 using Cifar.Tests.Infra;
@@ -40,11 +41,13 @@ public class DeterminismTests
 
     private static (KerasSequential Model, TrainingHistory History) Train(int seed)
     {
+        // As a run does (RunSeeding, the one place): bit-for-bit repeats hold at a fixed thread count.
+        RunSeeding.Configure(seed, threads: 1);
         var (x, y) = SyntheticImages.Make(200, 8, seed: 1);
         var (valX, valY) = SyntheticImages.Make(50, 8, seed: 2);
         var model = CnnBuilder.Build(Spec, 8, seed);
         var history = Trainer.Fit(model, new(x, y), new(valX, valY),
-            new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Adam, 0.01), seed) { Threads = 1 });
+            new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Adam, 0.01), seed));
         foreach (var t in new[] { x, y, valX, valY }) t.Dispose();
         return (model, history);
     }

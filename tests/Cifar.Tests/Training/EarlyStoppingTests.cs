@@ -26,7 +26,7 @@ public class EarlyStoppingTests
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 3, RestoreBestWeights: true));
 
         var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY),
-            new FitOptions(40, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1, Callbacks = [snapshots, earlyStopping] });
+            new FitOptions(40, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Callbacks = [snapshots, earlyStopping] });
 
         var valLosses = history.Epochs.Select(e => e.ValLoss).ToList();
         var best = valLosses.IndexOf(valLosses.Min()) + 1;
@@ -56,7 +56,7 @@ public class EarlyStoppingTests
         var earlyStopping = new EarlyStopping(new EarlyStoppingSpec(Monitor.ValLoss, Patience: 100, RestoreBestWeights: true));
 
         var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY),
-            new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Threads = 1, Callbacks = [snapshots, earlyStopping] });
+            new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.003), 1) { Callbacks = [snapshots, earlyStopping] });
 
         var valLosses = history.Epochs.Select(e => e.ValLoss).ToList();
         var best = valLosses.IndexOf(valLosses.Min()) + 1;

@@ -34,7 +34,7 @@ public class TrainerTests
         var (valX, valY) = SyntheticImages.Make(300, 16, seed: 2);
         var (testX, testY) = SyntheticImages.Make(500, 16, seed: 3);
         using var model = CnnBuilder.Build(SmallCnn, 16, seed: 4);
-        var options = new FitOptions(Epochs: 3, BatchSize: 32, new OptimizerSpec(OptimizerType.Adam, 0.003), Seed: 5) { Threads = 1 };
+        var options = new FitOptions(Epochs: 3, BatchSize: 32, new OptimizerSpec(OptimizerType.Adam, 0.003), Seed: 5);
 
         var history = Trainer.Fit(model, new(trainX, trainY), new(valX, valY), options);
         var report = Evaluator.Evaluate(model, testX, testY, Classes, batchSize: 128);
@@ -57,7 +57,7 @@ public class TrainerTests
         using var model = CnnBuilder.Build([new FlattenLayer(), new DenseLayer(10, Activation.Softmax)], [3, 8, 8]);
         var recorder = new Recorder();
 
-        Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Sgd, 0.1, Momentum: 0.9), 1) { Threads = 1, Callbacks = [recorder] });
+        Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(2, 32, new OptimizerSpec(OptimizerType.Sgd, 0.1, Momentum: 0.9), 1) { Callbacks = [recorder] });
 
         // 100 examples in batches of 32: 4 batches, the last one of 4 examples, every epoch.
         Assert.Equal(["train_begin", "epoch_begin 1", "batch 1/4 32", "batch 2/4 64", "batch 3/4 96", "batch 4/4 100", "epoch_end 1",
@@ -79,7 +79,7 @@ public class TrainerTests
         using var before = frozen.clone();
 
         var history = Trainer.Fit(model, new(x, y), new(x, y),
-            new FitOptions(2, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Phase = "fine_tune", EpochOffset = 3, Threads = 1 });
+            new FitOptions(2, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Phase = "fine_tune", EpochOffset = 3 });
 
         Assert.Equal([4, 5], history.Epochs.Select(e => e.Epoch));
         Assert.All(history.Epochs, e => Assert.Equal("fine_tune", e.Phase));
@@ -102,7 +102,6 @@ public class TrainerTests
         Trainer.Fit(model, new(x, y), new(x, y),
             new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1)
             {
-                Threads = 1,
                 InputTransform = batch => { transformed++; return nn.functional.interpolate(batch, [16, 16], mode: InterpolationMode.Bilinear, align_corners: false); },
                 Callbacks = [live],
             });
@@ -121,7 +120,7 @@ public class TrainerTests
         var (x, y) = SyntheticImages.Make(32, 8, seed: 1);
         using var model = CnnBuilder.Build([new FlattenLayer(), new DenseLayer(10, Activation.Softmax)], [3, 8, 8]);
 
-        var history = Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Threads = 1, Callbacks = [new StopAfter(2)] });
+        var history = Trainer.Fit(model, new(x, y), new(x, y), new FitOptions(10, 16, new OptimizerSpec(OptimizerType.Adam, 0.01), 1) { Callbacks = [new StopAfter(2)] });
 
         Assert.Equal(2, history.Epochs.Count);
         Assert.Equal(2, history.StoppedEpoch);

@@ -29,11 +29,7 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
     /// <summary>Keras' label_smoothing of the training loss, in [0, 1); the validation loss is always plain cross-entropy.</summary>
     public double LabelSmoothing { get; init; }
 
-    /// <summary>When set, torch.set_num_threads(value) before training: CPU results repeat bit for bit only at a fixed thread count.</summary>
-    public int? Threads { get; init; }
 
-    /// <summary>Batch size of the validation pass; null uses <see cref="BatchSize"/>.</summary>
-    public int? ValidationBatchSize { get; init; }
 
     /// <summary>Run in order at every hook, as Keras' <c>callbacks</c>; early stopping and progress reporting are callbacks.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];

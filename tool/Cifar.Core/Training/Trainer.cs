@@ -36,7 +36,6 @@ public static class Trainer
         var callbacks = options.Callbacks;
         var augmentation = options.Augmentation;
 
-        if (options.Threads is { } threads) set_num_threads(threads);
         // Dropout draws from torch's default generator; reseeding it per fit makes a phase independent of what ran before.
         manual_seed(Seeds.Derive(options.Seed, Seeds.Dropout, options.EpochOffset));
         using var shuffleGenerator = new Generator(unchecked((ulong)Seeds.Derive(options.Seed, Seeds.Shuffle, options.EpochOffset)), CPU);
@@ -104,7 +103,7 @@ public static class Trainer
                 }
                 var trainSeconds = epochClock.Elapsed.TotalSeconds;
                 var (valLoss, valAccuracy) = Validate(model, validationInputs, validationY,
-                    options.ValidationBatchSize ?? batchSize, options.InputTransform, cancellationToken);
+                    batchSize, options.InputTransform, cancellationToken);
                 var log = new EpochLog(epoch, options.Phase, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
                     epochClock.Elapsed.TotalSeconds, trainSeconds > 0 ? seen / trainSeconds : 0);
                 context.Add(log);

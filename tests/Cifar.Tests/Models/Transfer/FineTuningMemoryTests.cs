@@ -32,7 +32,7 @@ public sealed class FineTuningMemoryTests
         var counter = new LiveTensorCounter();
 
         Trainer.Fit(model, new(images, labels), new(images, labels),
-            new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 1e-4), 1) { Threads = 1, Callbacks = [counter] });
+            new FitOptions(4, 16, new OptimizerSpec(OptimizerType.Adam, 1e-4), 1) { Callbacks = [counter] });
 
         Assert.Equal(counter.AtEpochEnd[1], counter.AtEpochEnd[^1]);
     }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cifar.Reports.Formatting;
+using Cifar.Running;
 using Cifar.Specs;
 using Cifar.Training;
 using Spectre.Console;
-
-using Cifar.Running;
 
 namespace Cifar.Cli;
 
@@ -129,7 +128,11 @@ internal sealed class ConsoleRunObserver : IRunObserver
                 if (decile <= _lastDecile || decile >= 10) return;
                 _lastDecile = decile;
             }
-            else if (_clock.Elapsed - _lastLine < TimeSpan.FromSeconds(30)) return;
+            else if (_clock.Elapsed - _lastLine < TimeSpan.FromSeconds(30))
+            {
+                return;
+            }
+
             _lastLine = _clock.Elapsed;
             Console.WriteLine($"{_description}: {Amount(done, _unit)}{(_total is { } total ? " / " + Amount(total, _unit) : "")}  {Rate(done, _clock.Elapsed, _unit)}");
         }

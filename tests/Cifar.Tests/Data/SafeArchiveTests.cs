@@ -7,7 +7,13 @@ public sealed class SafeArchiveTests : IDisposable
 {
     private static readonly ArchiveAllowance Allow = ArchiveAllowance.For(new Dictionary<string, long>
     {
-        ["a.bin"] = 100, ["b.bin"] = 100, ["a"] = 100, ["b"] = 100, ["fine.bin"] = 100, ["evil"] = 100, ["big.bin"] = 1_000_000,
+        ["a.bin"] = 100,
+        ["b.bin"] = 100,
+        ["a"] = 100,
+        ["b"] = 100,
+        ["fine.bin"] = 100,
+        ["evil"] = 100,
+        ["big.bin"] = 1_000_000,
     });
 
     private readonly TempFolder _temp = new();

@@ -1,5 +1,5 @@
-using Cifar.Running;
 using System.Diagnostics;
+using Cifar.Running;
 using Cifar.Specs;
 using Cifar.Tests.Infra;
 using Cifar.Tests.Specs;

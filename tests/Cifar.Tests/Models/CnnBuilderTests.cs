@@ -1,5 +1,5 @@
-using Cifar.Specs;
 using Cifar.Models;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using static TorchSharp.torch;
 using Padding = Cifar.Specs.Padding;

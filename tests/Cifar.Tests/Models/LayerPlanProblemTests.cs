@@ -1,5 +1,5 @@
-using Cifar.Specs;
 using Cifar.Models;
+using Cifar.Specs;
 
 namespace Cifar.Tests.Models;
 

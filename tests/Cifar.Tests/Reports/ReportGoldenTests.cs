@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Cifar.Specs;
 using Cifar.Reports;
+using Cifar.Specs;
 
 namespace Cifar.Tests.Reports;
 

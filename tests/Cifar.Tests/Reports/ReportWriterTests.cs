@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cifar.Specs;
 using Cifar.Reports;
 using Cifar.Reports.Files;
 using Cifar.Reproducibility;
+using Cifar.Specs;
 using Cifar.Training;
 
 namespace Cifar.Tests.Reports;

@@ -1,5 +1,5 @@
-using Cifar.Specs;
 using Cifar.Reports;
+using Cifar.Specs;
 
 namespace Cifar.Tests.Reports;
 

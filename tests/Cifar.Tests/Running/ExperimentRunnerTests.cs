@@ -1,9 +1,8 @@
 using System.Globalization;
 using Cifar.Data;
+using Cifar.Running;
 using Cifar.Specs;
 using Cifar.Tests.Infra;
-
-using Cifar.Running;
 
 namespace Cifar.Tests.Running;
 

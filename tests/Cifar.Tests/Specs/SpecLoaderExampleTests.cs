@@ -1,7 +1,7 @@
 using Cifar.Running;
 using Cifar.Specs;
-using Monitor = Cifar.Specs.Monitor;
 using static Cifar.Tests.Specs.SpecTestFiles;
+using Monitor = Cifar.Specs.Monitor;
 
 namespace Cifar.Tests.Specs;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cifar.Running;
 using Cifar.Models.Transfer;
+using Cifar.Running;
 using Cifar.Specs;
 using static Cifar.Tests.Specs.SpecTestFiles;
 
@@ -73,8 +73,10 @@ public class SpecSchemaTests
             .Prepend((Name: "(root)", Node: Root))
             .Where(d => d.Node.TryGetProperty("properties", out _));
         foreach (var (name, node) in objects)
+        {
             Assert.True(node.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.False,
                 $"{name} does not set additionalProperties: false");
+        }
     }
 
     [Fact]

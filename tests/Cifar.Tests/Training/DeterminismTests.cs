@@ -1,6 +1,6 @@
+using Cifar.Models;
 using Cifar.Reproducibility;
 using Cifar.Specs;
-using Cifar.Models;
 using Cifar.Tests.Infra;
 using Cifar.Tests.Models;
 using Cifar.Training;

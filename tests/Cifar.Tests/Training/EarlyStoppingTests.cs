@@ -1,5 +1,5 @@
-using Cifar.Specs;
 using Cifar.Models;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using Cifar.Tests.Models;
 using Cifar.Training;

@@ -25,12 +25,16 @@ internal static class SyntheticImages
             var vertical = label >= 5;
             var phase = random.Next(4);
             for (var c = 0; c < 3; c++)
-            for (var y = 0; y < size; y++)
-            for (var x = 0; x < size; x++)
             {
-                var along = vertical ? x : y;
-                var on = (along + phase) / 2 % 2 == 0;
-                pixels[((i * 3 + c) * size + y) * size + x] = (on ? colour[c] : 0.1f) + (float)(noise * Gaussian(random));
+                for (var y = 0; y < size; y++)
+                {
+                    for (var x = 0; x < size; x++)
+                    {
+                        var along = vertical ? x : y;
+                        var on = (along + phase) / 2 % 2 == 0;
+                        pixels[((i * 3 + c) * size + y) * size + x] = (on ? colour[c] : 0.1f) + (float)(noise * Gaussian(random));
+                    }
+                }
             }
         }
         return (tensor(pixels, [count, 3, size, size]), tensor(labels));

@@ -1,6 +1,6 @@
 using Cifar.Evaluation;
-using Cifar.Specs;
 using Cifar.Models;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using Cifar.Training;
 using TorchSharp;

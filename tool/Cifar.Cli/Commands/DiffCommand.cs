@@ -61,7 +61,10 @@ internal static class DiffCommand
         string text = DiffRenderer.Render(diff, diffFormat, failOnRegression);
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (output is null) Console.Write(text);
+        if (output is null)
+        {
+            Console.Write(text);
+        }
         else
         {
             WriteOutput(output, text);

@@ -81,37 +81,37 @@ public sealed class ImageAugmenter
         switch (_steps[s])
         {
             case MixupStep mixup:
-            {
-                for (var i = 0; i < b; i++)
-                    own[i] = ctx.Uniform(i, 0, 0) < mixup.Probability ? (float)ctx.Beta(i, 2, 0, mixup.Alpha) : 1f;
-                var w = tensor(own).view(b, 1, 1, 1);
-                var mixed = inputs.mul(w).add_(partnerInputs.mul(w.neg().add(1)));
-                return new BatchMix(mixed, partner, tensor(own));
-            }
-            case CutMixStep cutmix:
-            {
-                var (h, wSide) = ((int)inputs.shape[2], (int)inputs.shape[3]);
-                var top = new long[b];
-                var bottom = new long[b];
-                var left = new long[b];
-                var right = new long[b];
-                for (var i = 0; i < b; i++)
                 {
-                    if (ctx.Uniform(i, 0, 0) >= cutmix.Probability) { own[i] = 1f; continue; }
-                    // Yun et al.: a box of side sqrt(1 - lambda) times the image's, centred anywhere, clipped.
-                    var ratio = Math.Sqrt(1 - ctx.Beta(i, 2, 0, cutmix.Alpha));
-                    var (cutH, cutW) = ((int)(h * ratio), (int)(wSide * ratio));
-                    var (cy, cx) = (ctx.Integer(i, 1, 0, h), ctx.Integer(i, 1, 1, wSide));
-                    top[i] = Math.Clamp(cy - cutH / 2, 0, h);
-                    bottom[i] = Math.Clamp(cy + cutH - cutH / 2, 0, h);
-                    left[i] = Math.Clamp(cx - cutW / 2, 0, wSide);
-                    right[i] = Math.Clamp(cx + cutW - cutW / 2, 0, wSide);
-                    own[i] = 1f - (float)((bottom[i] - top[i]) * (right[i] - left[i]) / (double)(h * wSide));
+                    for (var i = 0; i < b; i++)
+                        own[i] = ctx.Uniform(i, 0, 0) < mixup.Probability ? (float)ctx.Beta(i, 2, 0, mixup.Alpha) : 1f;
+                    var w = tensor(own).view(b, 1, 1, 1);
+                    var mixed = inputs.mul(w).add_(partnerInputs.mul(w.neg().add(1)));
+                    return new BatchMix(mixed, partner, tensor(own));
                 }
+            case CutMixStep cutmix:
+                {
+                    var (h, wSide) = ((int)inputs.shape[2], (int)inputs.shape[3]);
+                    var top = new long[b];
+                    var bottom = new long[b];
+                    var left = new long[b];
+                    var right = new long[b];
+                    for (var i = 0; i < b; i++)
+                    {
+                        if (ctx.Uniform(i, 0, 0) >= cutmix.Probability) { own[i] = 1f; continue; }
+                        // Yun et al.: a box of side sqrt(1 - lambda) times the image's, centred anywhere, clipped.
+                        var ratio = Math.Sqrt(1 - ctx.Beta(i, 2, 0, cutmix.Alpha));
+                        var (cutH, cutW) = ((int)(h * ratio), (int)(wSide * ratio));
+                        var (cy, cx) = (ctx.Integer(i, 1, 0, h), ctx.Integer(i, 1, 1, wSide));
+                        top[i] = Math.Clamp(cy - cutH / 2, 0, h);
+                        bottom[i] = Math.Clamp(cy + cutH - cutH / 2, 0, h);
+                        left[i] = Math.Clamp(cx - cutW / 2, 0, wSide);
+                        right[i] = Math.Clamp(cx + cutW - cutW / 2, 0, wSide);
+                        own[i] = 1f - (float)((bottom[i] - top[i]) * (right[i] - left[i]) / (double)(h * wSide));
+                    }
 
-                var box = BoxMask(top, bottom, left, right, h, wSide);
-                return new BatchMix(where(box, partnerInputs, inputs), partner, tensor(own));
-            }
+                    var box = BoxMask(top, bottom, left, right, h, wSide);
+                    return new BatchMix(where(box, partnerInputs, inputs), partner, tensor(own));
+                }
             default:
                 throw new NotSupportedException($"Augmentation '{_steps[s].Name}' does not mix batches.");
         }

@@ -137,7 +137,10 @@ public sealed class ArtifactCache
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
         if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
             return null;
+        }
+
         if (source.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             return Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.IsFile
@@ -170,8 +173,10 @@ public sealed class ArtifactCache
 
         var (occupied, what) = expectFolder ? (File.Exists(final), "a file") : (Directory.Exists(final), "a folder");
         if (occupied)
+        {
             throw new CifarUserException(UserErrorKind.Other,
                 $"cache folder '{Root}': {final} is {what}, expected {(expectFolder ? "a folder" : "a file")} or nothing; delete it");
+        }
     }
 
     /// <summary>Runs a step that writes into the cache; a failure (disk full, permissions) is a download error.</summary>

@@ -96,7 +96,9 @@ public sealed record ChannelNormalization(string Name, bool Bgr, double Scale, I
     private static void CheckImages(Tensor images)
     {
         if (images.dtype != ScalarType.Byte || images.dim() != 4 || images.shape[1] != 3)
+        {
             throw new ArgumentException(
                 $"Expected uint8 images [N,3,H,W], got {images.dtype} [{string.Join(',', images.shape)}].", nameof(images));
+        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Cifar.Specs;
 using Cifar.Reproducibility;
+using Cifar.Specs;
 
 namespace Cifar.Data;
 
@@ -250,8 +250,11 @@ public sealed class Cifar10Download
         // The official archive has everything in cifar-10-batches-bin/; a mirror may put the files at the top.
         SafeArchive.Extract(archive, staging, Allowance, cancellationToken);
         if (!File.Exists(Path.Combine(staging, TrainFiles[0])))
+        {
             throw new InvalidDataException(
                 $"archive has no {TrainFiles[0]} at its top or one folder down; expected the CIFAR-10 binary version (cifar-10-binary.tar.gz)");
+        }
+
         Verify(staging, cancellationToken);
         _ = ReadClasses(staging);
         WriteChecksums(staging, ComputeChecksums(staging));

@@ -93,8 +93,11 @@ public static class DataPreparation
     {
         if (requested is not { } k || k == available) return Enumerable.Range(0, available).ToArray();
         if (k <= 0 || k > available)
+        {
             throw new CifarUserException(UserErrorKind.InvalidInput,
                 string.Create(CultureInfo.InvariantCulture, $"{key} is {k}; the {what} set has {available} images"));
+        }
+
         return SeededSampling.Sample(available, k, seed, stream);
     }
 
@@ -103,8 +106,10 @@ public static class DataPreparation
     {
         var validationCount = (int)Math.Round(pool.Length * fraction, MidpointRounding.AwayFromZero);
         if (validationCount < 1 || validationCount >= pool.Length)
+        {
             throw new CifarUserException(UserErrorKind.InvalidInput, string.Create(CultureInfo.InvariantCulture,
                 $"data.validation_split is {fraction}; with {pool.Length} training images that leaves {validationCount} for validation and {pool.Length - validationCount} for training (each needs at least 1)"));
+        }
 
         var order = SeededSampling.Permutation(pool.Length, seed, SeededSampling.Stream.ValidationSplit);
         var validation = order[..validationCount].Select(i => pool[i]).Order().ToArray();

@@ -71,8 +71,11 @@ public static class SafeArchive
                     if (parts.Length > MaxKeptDepth || !allowance.MaxBytesByFileName.TryGetValue(name, out var maxBytes))
                         break; // not ours: skipped (its data is read past, and counts towards the unpacked total)
                     if (entry.Length > maxBytes)
+                    {
                         throw ArchiveProblem(string.Create(CultureInfo.InvariantCulture,
                             $"archive entry '{entry.Name}' is {entry.Length} bytes; expected at most {maxBytes}"));
+                    }
+
                     var target = Path.Combine(root, name);
                     using (var output = Create(entry.Name, target))
                     {
@@ -141,7 +144,10 @@ public static class SafeArchive
         var parts = name.Split('/', '\\', StringSplitOptions.RemoveEmptyEntries);
         if (name.Length == 0 || parts.Length == 0 || name.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(name)
             || name[0] is '/' or '\\' || parts.Contains(".."))
+        {
             throw ArchiveProblem($"archive entry '{name}' points outside the extraction folder");
+        }
+
         var target = Path.GetFullPath(Path.Combine(root, name));
         if (target != root && !target.StartsWith(rootPrefix, StringComparison.Ordinal))
             throw ArchiveProblem($"archive entry '{name}' points outside the extraction folder");
@@ -176,8 +182,11 @@ public static class SafeArchive
             var n = inner.Read(buffer);
             _read += n;
             if (_read > limit)
+            {
                 throw ArchiveProblem(string.Create(CultureInfo.InvariantCulture,
                     $"archive unpacks to more than {limit} bytes, more than the files it should hold take; refused as a possible decompression bomb"));
+            }
+
             return n;
         }
 

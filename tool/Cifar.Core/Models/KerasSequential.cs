@@ -21,14 +21,14 @@ namespace Cifar.Models;
 /// </summary>
 public sealed class KerasSequential : nn.Module<Tensor, Tensor>
 {
-    private readonly Layer[] layers;
+    private readonly Layer[] _layers;
 
     internal KerasSequential(string name, IReadOnlyList<PlannedLayer> plan, Generator? generator) : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfZero(plan.Count);
         Plan = plan;
         Summary = CnnBuilder.Summarize(plan);
-        layers = new Layer[plan.Count];
+        _layers = new Layer[plan.Count];
         for (var i = 0; i < plan.Count; i++)
         {
             var planned = plan[i];
@@ -41,7 +41,7 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
             }
             register_module(planned.Name, module);
             var explicitPadding = planned.Padding.IsSymmetric ? (ConvPadding?)null : planned.Padding;
-            layers[i] = new Layer(module, explicitPadding, activation);
+            _layers[i] = new Layer(module, explicitPadding, activation);
         }
     }
 
@@ -61,7 +61,7 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x);
+        foreach (var layer in _layers) x = layer.Forward(x);
         // A model that changes nothing (e.g. only dropout in eval mode) must still hand back its own tensor.
         if (ReferenceEquals(x, input)) x = x.alias();
         return x.MoveToOuterDisposeScope();
@@ -92,26 +92,26 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
         switch (planned.Spec)
         {
             case Conv2DLayer c:
-            {
-                var symmetric = planned.Padding.IsSymmetric ? planned.Padding.Top : 0;
-                var conv = nn.Conv2d(input[0], c.Filters, c.KernelSize, stride: c.Strides, padding: symmetric);
-                // Keras computes a conv kernel's fans as receptive field x input (or output) channels.
-                var receptive = (long)c.KernelSize * c.KernelSize;
-                GlorotUniform(conv.weight!, receptive * input[0], receptive * c.Filters, generator);
-                ZeroBias(conv.bias);
-                return (conv, c.Activation);
-            }
+                {
+                    var symmetric = planned.Padding.IsSymmetric ? planned.Padding.Top : 0;
+                    var conv = nn.Conv2d(input[0], c.Filters, c.KernelSize, stride: c.Strides, padding: symmetric);
+                    // Keras computes a conv kernel's fans as receptive field x input (or output) channels.
+                    var receptive = (long)c.KernelSize * c.KernelSize;
+                    GlorotUniform(conv.weight!, receptive * input[0], receptive * c.Filters, generator);
+                    ZeroBias(conv.bias);
+                    return (conv, c.Activation);
+                }
             case MaxPooling2DLayer p:
                 return (nn.MaxPool2d(p.PoolSize, stride: p.EffectiveStrides), Activation.Linear);
             case FlattenLayer:
                 return (new ChannelsLastFlatten(), Activation.Linear);
             case DenseLayer d:
-            {
-                var dense = nn.Linear(input[0], d.Units);
-                GlorotUniform(dense.weight, input[0], d.Units, generator);
-                ZeroBias(dense.bias);
-                return (dense, d.Activation);
-            }
+                {
+                    var dense = nn.Linear(input[0], d.Units);
+                    GlorotUniform(dense.weight, input[0], d.Units, generator);
+                    ZeroBias(dense.bias);
+                    return (dense, d.Activation);
+                }
             case DropoutLayer d:
                 // Dropout draws from torch's default generator, which the trainer seeds from the spec's seed.
                 return (nn.Dropout(d.Rate), Activation.Linear);

@@ -1,6 +1,5 @@
-using Cifar.Training;
-
 using Cifar.Specs;
+using Cifar.Training;
 
 namespace Cifar.Running;
 

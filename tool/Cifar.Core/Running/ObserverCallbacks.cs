@@ -1,7 +1,6 @@
 using Cifar.Data;
-using Cifar.Training;
-
 using Cifar.Specs;
+using Cifar.Training;
 
 namespace Cifar.Running;
 

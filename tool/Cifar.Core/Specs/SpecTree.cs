@@ -149,7 +149,7 @@ internal static class SpecTreeReader
 
     private sealed class EventReader(List<ParsingEvent> events, List<SpecProblem> problems)
     {
-        private readonly Dictionary<string, SpecNode> anchors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SpecNode> _anchors = new(StringComparer.Ordinal);
 
         /// <summary>Reads the node starting at event <paramref name="index"/>; <paramref name="next"/> is the event
         /// after it.</summary>
@@ -164,7 +164,7 @@ internal static class SpecTreeReader
             switch (current)
             {
                 case AnchorAlias alias:
-                    if (anchors.TryGetValue(alias.Value.Value, out var target)) return target;
+                    if (_anchors.TryGetValue(alias.Value.Value, out var target)) return target;
                     problems.Add(new(start,
                         $"`{Display(path)}` refers to anchor '{alias.Value.Value}', which is not defined before it; expected an anchor defined earlier"));
                     return new SpecScalar(start, "", isPlain: true);
@@ -189,7 +189,7 @@ internal static class SpecTreeReader
                     throw new InvalidOperationException($"Unexpected YAML event {current.GetType().Name} at {start}.");
             }
 
-            if (current is NodeEvent { Anchor.IsEmpty: false } anchored) anchors[anchored.Anchor.Value] = node;
+            if (current is NodeEvent { Anchor.IsEmpty: false } anchored) _anchors[anchored.Anchor.Value] = node;
             return node;
         }
 

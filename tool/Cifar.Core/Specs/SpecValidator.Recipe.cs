@@ -16,8 +16,11 @@ internal sealed partial class SpecValidator
         // Array.Empty, like the record's default, so specs without augmentation compare equal.
         if (node is null) return [];
         if (model is TransferModelSpec)
+        {
             Problem(data!.KeyNode("augmentation")!,
                 $"`{P}` is set but model.type is 'transfer'; expected augmentation only with a cnn model (a transfer model trains on features computed once)");
+        }
+
         if (node is not SpecSequence list)
         {
             Problem(node, $"`{P}` is {node.Describe()}; expected a list of augmentations, such as [{{random_crop: {{padding: 4}}}}, {{horizontal_flip: {{}}}}]");
@@ -143,8 +146,11 @@ internal sealed partial class SpecValidator
         var warmupNode = map["warmup_epochs"];
         var warmup = Number(warmupNode, P + ".warmup_epochs", Interval.NonNegative) ?? 0;
         if (warmupNode is not null && warmup >= epochs)
+        {
             Problem(warmupNode, string.Create(CultureInfo.InvariantCulture,
                 $"`{P}.warmup_epochs` is '{((SpecScalar)warmupNode).Value}' but training.epochs is {epochs}; expected fewer warm-up epochs than epochs"));
+        }
+
         var spec = new LearningRateScheduleSpec(t, warmup);
         return t switch
         {

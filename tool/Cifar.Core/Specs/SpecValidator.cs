@@ -12,7 +12,7 @@ namespace Cifar.Specs;
 internal sealed partial class SpecValidator(List<SpecProblem> problems, string specDirectory, IReadOnlyList<TransferBaseName> bases)
 {
     /// <summary>The base of a transfer spec once read: fine_tune's range depends on its stage count.</summary>
-    private TransferBaseName? chosenBase;
+    private TransferBaseName? _chosenBase;
 
     /// <summary>Where <c>name</c> was written, so <see cref="SpecLoader.LoadAll"/> can point at a duplicate.</summary>
     public SpecPosition NamePosition { get; private set; } = new(1, 1);
@@ -97,8 +97,10 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var url = Location(map?["url"], "data.url");
 
         if ((splitNode is null || split is not null) && (trainNode is null || trainSamples is not null))
+        {
             CheckSplit(trainSamples ?? TrainImages, split ?? 0.1, (splitNode as SpecScalar)?.Value ?? "0.1",
                 trainNode ?? splitNode, trainNode is not null);
+        }
 
         var data = new DataSpec(dataset, normalization, split ?? 0.1, batchSize, imageSize, trainSamples, testSamples, url);
         return (data, imageSizeNode is null ? ImageSide : imageSize);
@@ -143,7 +145,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         Choice<int>[] names = [.. bases.Select((b, i) => new Choice<int>(b.Name, i))];
         Choice<int>[] aliases = [.. bases.Select((b, i) => new Choice<int>(b.KerasAlias, i))];
-        chosenBase = Choose(Required(map, "model", "base", ExpectedOneOf(names)), "model.base", names, aliases) is { } index
+        _chosenBase = Choose(Required(map, "model", "base", ExpectedOneOf(names)), "model.base", names, aliases) is { } index
             ? bases[index]
             : null;
         var weights = Choose(map["weights"], "model.weights", Weights) ?? PretrainedWeights.ImageNet;
@@ -164,9 +166,12 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var weightsUrlNode = map["weights_url"];
         var weightsUrl = Location(weightsUrlNode, "model.weights_url");
         if (weightsUrlNode is not null && weights == PretrainedWeights.None)
+        {
             Problem(map.KeyNode("weights_url")!,
                 "`model.weights_url` is set but model.weights is 'none'; expected weights_url only with weights: imagenet");
-        return new TransferModelSpec(chosenBase?.Name ?? "", weights, trainable, head, weightsUrl);
+        }
+
+        return new TransferModelSpec(_chosenBase?.Name ?? "", weights, trainable, head, weightsUrl);
     }
 
     /// <summary>One entry of a layer list as read; <see cref="Kind"/> is null when the kind is unknown,
@@ -331,7 +336,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     }
 
     /// <summary>The stages of the chosen base, or the most of any base while none is chosen.</summary>
-    private int StageCount => chosenBase?.StageCount ?? bases.Max(b => b.StageCount);
+    private int StageCount => _chosenBase?.StageCount ?? bases.Max(b => b.StageCount);
 
     // ---- training
 
@@ -384,7 +389,10 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         var allowed = type switch
         {
-            OptimizerType.Adam => AdamKeys, OptimizerType.Sgd => SgdKeys, OptimizerType.AdamW => AdamWKeys, _ => OptimizerKeys,
+            OptimizerType.Adam => AdamKeys,
+            OptimizerType.Sgd => SgdKeys,
+            OptimizerType.AdamW => AdamWKeys,
+            _ => OptimizerKeys,
         };
         var typeName = Optimizers.FirstOrDefault(c => c.Value == type).Name ?? "adam";
         CheckKeys(map, P, allowed, OptimizerKeys, key =>

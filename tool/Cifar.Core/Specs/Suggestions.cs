@@ -19,7 +19,11 @@ internal static class Suggestions
             // The distance is at least the difference in length, and more than 3 is never offered: skip the work
             // (a spec of 60,000 unknown keys asks this 60,000 times).
             if (Math.Abs(word.Length - input.Length) > 3 + (word.Length - word.Replace("_", "", StringComparison.Ordinal).Length)
-                + (input.Length - typed.Length)) continue;
+                + (input.Length - typed.Length))
+            {
+                continue;
+            }
+
             var distance = Distance(typed, Simplify(word));
             if (distance < bestDistance) (best, bestDistance) = (word, distance);
         }

@@ -14,23 +14,23 @@ namespace Cifar.Training;
 /// </summary>
 public sealed class EarlyStopping : Callback
 {
-    private readonly EarlyStoppingSpec spec;
-    private readonly bool maximize;
-    private Dictionary<string, Tensor>? bestWeights;
-    private int snapshotEpoch;
-    private int wait;
+    private readonly EarlyStoppingSpec _spec;
+    private readonly bool _maximize;
+    private Dictionary<string, Tensor>? _bestWeights;
+    private int _snapshotEpoch;
+    private int _wait;
 
     public EarlyStopping(EarlyStoppingSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Patience < 0) throw new ArgumentOutOfRangeException(nameof(spec), spec.Patience, "patience must be at least 0.");
-        this.spec = spec;
-        maximize = spec.Mode switch
+        _spec = spec;
+        _maximize = _spec.Mode switch
         {
             MonitorMode.Min => false,
             MonitorMode.Max => true,
-            MonitorMode.Auto => spec.Monitor is Monitor.Accuracy or Monitor.ValAccuracy,
-            _ => throw new NotSupportedException($"Early stopping mode '{spec.Mode}' is not supported."),
+            MonitorMode.Auto => _spec.Monitor is Monitor.Accuracy or Monitor.ValAccuracy,
+            _ => throw new NotSupportedException($"Early stopping mode '{_spec.Mode}' is not supported."),
         };
     }
 
@@ -44,18 +44,18 @@ public sealed class EarlyStopping : Callback
     public int? StoppedEpoch { get; private set; }
 
     /// <summary>The monitor's Keras name: val_loss, val_accuracy, loss or accuracy.</summary>
-    public string MonitorName => spec.Monitor switch
+    public string MonitorName => _spec.Monitor switch
     {
         Monitor.ValLoss => "val_loss",
         Monitor.ValAccuracy => "val_accuracy",
         Monitor.Loss => "loss",
         Monitor.Accuracy => "accuracy",
-        _ => throw new NotSupportedException($"Early stopping monitor '{spec.Monitor}' is not supported."),
+        _ => throw new NotSupportedException($"Early stopping monitor '{_spec.Monitor}' is not supported."),
     };
 
     public override void OnTrainBegin(TrainingContext context)
     {
-        wait = 0;
+        _wait = 0;
         Best = null;
         BestEpoch = null;
         StoppedEpoch = null;
@@ -66,51 +66,51 @@ public sealed class EarlyStopping : Callback
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(log);
-        var current = spec.Monitor switch
+        var current = _spec.Monitor switch
         {
             Monitor.ValLoss => log.ValLoss,
             Monitor.ValAccuracy => log.ValAccuracy,
             Monitor.Loss => log.Loss,
             Monitor.Accuracy => log.Accuracy,
-            _ => throw new NotSupportedException($"Early stopping monitor '{spec.Monitor}' is not supported."),
+            _ => throw new NotSupportedException($"Early stopping monitor '{_spec.Monitor}' is not supported."),
         };
         // As Keras: keep the first epoch's weights in case the value never improves (e.g. it is NaN throughout).
-        if (spec.RestoreBestWeights && bestWeights is null) Snapshot(context, log.Epoch);
+        if (_spec.RestoreBestWeights && _bestWeights is null) Snapshot(context, log.Epoch);
 
-        wait++;
+        _wait++;
         if (IsImprovement(current))
         {
-            (Best, BestEpoch, wait) = (current, log.Epoch, 0);
-            if (spec.RestoreBestWeights) Snapshot(context, log.Epoch);
+            (Best, BestEpoch, _wait) = (current, log.Epoch, 0);
+            if (_spec.RestoreBestWeights) Snapshot(context, log.Epoch);
             return;
         }
         // Keras checks only after the first epoch; a first epoch is always an improvement unless its value is NaN.
-        if (wait >= spec.Patience && log.Epoch > context.FirstEpoch)
+        if (_wait >= _spec.Patience && log.Epoch > context.FirstEpoch)
         {
             StoppedEpoch = log.Epoch;
             context.RequestStop(string.Create(CultureInfo.InvariantCulture,
-                $"{MonitorName} did not improve on {Best?.ToString("G6", CultureInfo.InvariantCulture) ?? "NaN"} (epoch {BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"}) for {wait} epoch(s)"));
+                $"{MonitorName} did not improve on {Best?.ToString("G6", CultureInfo.InvariantCulture) ?? "NaN"} (epoch {BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "-"}) for {_wait} epoch(s)"));
         }
     }
 
     public override void OnTrainEnd(TrainingContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (bestWeights is null) return;
+        if (_bestWeights is null) return;
         using (no_grad())
         {
-            foreach (var (name, tensor) in context.Model.state_dict()) tensor.copy_(bestWeights[name]);
+            foreach (var (name, tensor) in context.Model.state_dict()) tensor.copy_(_bestWeights[name]);
         }
-        context.ReportWeightsRestored(snapshotEpoch);
+        context.ReportWeightsRestored(_snapshotEpoch);
         ReleaseSnapshot();
     }
 
     // Keras (which takes |min_delta|): improvement means monitor - min_delta > best (max) or monitor + min_delta < best (min); NaN never improves.
-    private double AbsoluteMinDelta => Math.Abs(spec.MinDelta);
+    private double AbsoluteMinDelta => Math.Abs(_spec.MinDelta);
 
     private bool IsImprovement(double current) => Best is not { } best
         ? !double.IsNaN(current)
-        : maximize ? current - AbsoluteMinDelta > best : current + AbsoluteMinDelta < best;
+        : _maximize ? current - AbsoluteMinDelta > best : current + AbsoluteMinDelta < best;
 
     private void Snapshot(TrainingContext context, int epoch)
     {
@@ -118,15 +118,15 @@ public sealed class EarlyStopping : Callback
         using (no_grad())
         {
             // Detached from any dispose scope: the copies live across epochs until restored or replaced.
-            bestWeights = context.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+            _bestWeights = context.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
         }
-        snapshotEpoch = epoch;
+        _snapshotEpoch = epoch;
     }
 
     private void ReleaseSnapshot()
     {
-        if (bestWeights is null) return;
-        foreach (var tensor in bestWeights.Values) tensor.Dispose();
-        bestWeights = null;
+        if (_bestWeights is null) return;
+        foreach (var tensor in _bestWeights.Values) tensor.Dispose();
+        _bestWeights = null;
     }
 }

@@ -179,8 +179,11 @@ public static class Trainer
         if (inputs.dim() < 1 || inputs.shape[0] == 0)
             throw new ArgumentException($"{name} must hold at least one example; its shape is [{string.Join(", ", inputs.shape)}].", name);
         if (labels.dim() != 1 || labels.shape[0] != inputs.shape[0])
+        {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: labels must be one class index per example ([{inputs.shape[0]}]); their shape is [{string.Join(", ", labels.shape)}]."), name);
+        }
+
         if (labels.dtype is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.Bool)
             throw new ArgumentException($"{name}: labels must be integer class indices; their type is {labels.dtype}.", name);
     }

@@ -5,7 +5,7 @@ namespace Cifar.Training;
 /// <summary>What a callback can see of the running fit, and the two things it can tell the loop.</summary>
 public sealed class TrainingContext
 {
-    private readonly List<EpochLog> epochs = [];
+    private readonly List<EpochLog> _epochs = [];
 
     /// <param name="firstEpoch">1-based number of this fit's first epoch.</param>
     /// <param name="lastEpoch">1-based number of the last epoch the fit will run unless stopped.</param>
@@ -38,7 +38,7 @@ public sealed class TrainingContext
     public long ValidationExamples { get; }
 
     /// <summary>This fit's epochs so far.</summary>
-    public IReadOnlyList<EpochLog> Epochs => epochs;
+    public IReadOnlyList<EpochLog> Epochs => _epochs;
 
     public bool StopRequested { get; private set; }
 
@@ -58,5 +58,5 @@ public sealed class TrainingContext
     /// <summary>Tells the loop (and the history) that the model now holds the weights from the end of <paramref name="epoch"/>.</summary>
     public void ReportWeightsRestored(int epoch) => RestoredEpoch = epoch;
 
-    internal void Add(EpochLog log) => epochs.Add(log);
+    internal void Add(EpochLog log) => _epochs.Add(log);
 }

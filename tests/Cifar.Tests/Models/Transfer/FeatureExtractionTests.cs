@@ -1,6 +1,6 @@
 using Cifar.Data;
-using Cifar.Specs;
 using Cifar.Models.Transfer;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
-using Cifar.Specs;
 using Cifar.Models.Transfer;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using Cifar.Training;
 using TorchSharp;

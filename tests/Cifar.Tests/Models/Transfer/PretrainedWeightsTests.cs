@@ -1,7 +1,7 @@
 using Cifar.Data;
-using Cifar.Specs;
 using Cifar.Models.Transfer;
 using Cifar.Reproducibility;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using TorchSharp;
 using TorchSharp.PyBridge;

@@ -1,9 +1,9 @@
-using TorchSharp.Modules;
 using Cifar.Data;
-using Cifar.Specs;
 using Cifar.Models.Transfer;
+using Cifar.Specs;
 using Cifar.Tests.Infra;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Cifar.Tests.Models.Transfer;

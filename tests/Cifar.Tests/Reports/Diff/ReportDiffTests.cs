@@ -17,7 +17,12 @@ public sealed class ReportDiffTests : IDisposable
     // A tuned CNN: lower learning rate, a different random stream (so predictions change), a better skill.
     private static readonly FakeExperiment TunedCnn = Cnn with
     {
-        Skill = 0.66, Seed = 11, Epochs = 10, StoppedEpoch = null, Trainable = 130_000, Total = 130_000,
+        Skill = 0.66,
+        Seed = 11,
+        Epochs = 10,
+        StoppedEpoch = null,
+        Trainable = 130_000,
+        Total = 130_000,
         Spec = FakeReports.CnnSpec(learningRate: "0.0005", epochs: 10),
     };
 

@@ -46,8 +46,11 @@ public static class CntkResNet18
             throw new CifarUserException(UserErrorKind.Other, $"The bundled ResNet18 weights are missing: '{path}'. Reinstall the tool.");
         var actual = Hashing.Sha256HexOfFile(path);
         if (actual != Sha256)
+        {
             throw new CifarUserException(UserErrorKind.Download,
                 $"The bundled ResNet18 weights '{path}' are damaged: sha256 {actual}, expected {Sha256}. Reinstall the tool.");
+        }
+
         return path;
     }
 

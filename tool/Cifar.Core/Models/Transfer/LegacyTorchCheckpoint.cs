@@ -99,12 +99,12 @@ internal static class LegacyTorchCheckpoint
                     RawTensorData.Read<long>(stream, storage, count);
                     break;
                 default:
-                {
-                    var bytes = new byte[checked((int)(count * storage.ElementSize))];
-                    stream.ReadExactly(bytes);
-                    storage.bytes = bytes;
-                    break;
-                }
+                    {
+                        var bytes = new byte[checked((int)(count * storage.ElementSize))];
+                        stream.ReadExactly(bytes);
+                        storage.bytes = bytes;
+                        break;
+                    }
             }
             return storage;
         }
@@ -276,21 +276,24 @@ internal static class LegacyTorchCheckpoint
                 case 0x93: { var name = Pop() as string; var module = Pop() as string; stack.Add(new Global(module ?? "", name ?? "")); break; }
                 case (byte)'R':                                                        // REDUCE
                 case 0x81:                                                             // NEWOBJ
-                {
-                    var args = Pop() as object?[] ?? throw new InvalidDataException("REDUCE arguments must be a tuple");
-                    var callable = Pop() as Global ?? throw new InvalidDataException("REDUCE of a non-global");
-                    stack.Add(Call(callable, args));
-                    break;
-                }
+                    {
+                        var args = Pop() as object?[] ?? throw new InvalidDataException("REDUCE arguments must be a tuple");
+                        var callable = Pop() as Global ?? throw new InvalidDataException("REDUCE of a non-global");
+                        stack.Add(Call(callable, args));
+                        break;
+                    }
                 case (byte)'b':                                                        // BUILD
-                {
-                    var state = Pop();
-                    // torch before 0.1.12 pickled tensors as an empty instance plus (storage, offset, size, stride) state.
-                    if (stack[^1] is Opaque { Type.Module: "torch" } o && o.Type.Name.EndsWith("Tensor", StringComparison.Ordinal)
-                        && state is object?[] { Length: 4 } s && s[0] is StorageRef storage)
-                        stack[^1] = new TensorRef(storage, ToLong(s[1]), ToLongs(s[2]), ToLongs(s[3]));
-                    break; // other state (an OrderedDict's _metadata) is not needed
-                }
+                    {
+                        var state = Pop();
+                        // torch before 0.1.12 pickled tensors as an empty instance plus (storage, offset, size, stride) state.
+                        if (stack[^1] is Opaque { Type.Module: "torch" } o && o.Type.Name.EndsWith("Tensor", StringComparison.Ordinal)
+                            && state is object?[] { Length: 4 } s && s[0] is StorageRef storage)
+                        {
+                            stack[^1] = new TensorRef(storage, ToLong(s[1]), ToLongs(s[2]), ToLongs(s[3]));
+                        }
+
+                        break; // other state (an OrderedDict's _metadata) is not needed
+                    }
                 case (byte)'s': { var v = Pop(); var k = Pop(); SetItems(stack[^1], [k, v]); break; }
                 case (byte)'u': { var items = PopMark(); SetItems(stack[^1], items); break; }
                 case (byte)'a': { var v = Pop(); (stack[^1] as List<object?> ?? throw new InvalidDataException("APPEND to a non-list")).Add(v); break; }

@@ -129,7 +129,10 @@ internal sealed class OnnxModelFile
                 case 2: dataType = (long)f.Varint; break;
                 case 4:
                     floats ??= [];
-                    if (f.WireType == 5) floats.Add(BinaryPrimitives.ReadSingleLittleEndian(f.Bytes.Span));
+                    if (f.WireType == 5)
+                    {
+                        floats.Add(BinaryPrimitives.ReadSingleLittleEndian(f.Bytes.Span));
+                    }
                     else
                     {
                         var span = f.Bytes.Span;
@@ -147,7 +150,11 @@ internal sealed class OnnxModelFile
             data = new float[r.Length / 4];
             for (var i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(r.Span[(4 * i)..]);
         }
-        else data = floats?.ToArray() ?? [];
+        else
+        {
+            data = floats?.ToArray() ?? [];
+        }
+
         var expected = dims.Aggregate(1L, (a, d) => a * d);
         if (data.Length != expected)
             throw new InvalidDataException($"ONNX initializer '{name}' has {data.Length} values for shape [{string.Join(',', dims)}].");
@@ -164,12 +171,16 @@ internal sealed class OnnxModelFile
             if (f.Number == 1) name = f.String;
             if (f.Number != 2) continue;
             foreach (var type in new ProtoReader(f.Bytes).Where(t => t.Number == 1))
-            foreach (var shape in new ProtoReader(type.Bytes).Where(t => t.Number == 2))
-            foreach (var dim in new ProtoReader(shape.Bytes).Where(t => t.Number == 1))
             {
-                long? value = null;
-                foreach (var d in new ProtoReader(dim.Bytes)) if (d.Number == 1) value = (long)d.Varint;
-                dims.Add(value);
+                foreach (var shape in new ProtoReader(type.Bytes).Where(t => t.Number == 2))
+                {
+                    foreach (var dim in new ProtoReader(shape.Bytes).Where(t => t.Number == 1))
+                    {
+                        long? value = null;
+                        foreach (var d in new ProtoReader(dim.Bytes)) if (d.Number == 1) value = (long)d.Varint;
+                        dims.Add(value);
+                    }
+                }
             }
         }
         return new OnnxValueInfo(name, [.. dims]);

@@ -96,8 +96,11 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
     public void SetTrainableStages(int count)
     {
         if (count < 0 || count > StagesFromTop.Count)
+        {
             throw new CifarUserException(UserErrorKind.InvalidInput, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"trainable_layers is {count}; the {Description.Architecture} base has {StagesFromTop.Count} stages ({string.Join(", ", StagesFromTop.Select(s => s.Name))}), so it must be 0 to {StagesFromTop.Count}"));
+        }
+
         TrainableStages = count;
         for (var i = 0; i < StagesFromTop.Count; i++)
         {

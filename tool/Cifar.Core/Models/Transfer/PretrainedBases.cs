@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Cifar.Data;
-using Cifar.Specs;
 using Cifar.Reproducibility;
+using Cifar.Specs;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -173,7 +173,9 @@ public static class PretrainedBases
             .Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !loaded.Contains(k))
             .ToList();
         if (missing.Count > 0)
+        {
             throw new CifarUserException(UserErrorKind.Download,
                 $"{path}: not {architecture} weights: '{missing[0]}' is missing ({missing.Count} keys in all).");
+        }
     }
 }

@@ -36,8 +36,11 @@ internal static class ReportFileRanges
             check.Fraction(key + ".f1", average.F1);
         }
         for (var row = 0; row < metrics.ConfusionMatrix.Count; row++)
+        {
             for (var column = 0; column < metrics.ConfusionMatrix[row].Count; column++)
                 check.Count($"confusion_matrix[{row.ToString(CultureInfo.InvariantCulture)}][{column.ToString(CultureInfo.InvariantCulture)}]", metrics.ConfusionMatrix[row][column]);
+        }
+
         for (var i = 0; i < metrics.History.Count; i++)
         {
             var epoch = metrics.History[i];

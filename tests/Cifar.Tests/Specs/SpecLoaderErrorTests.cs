@@ -7,29 +7,10 @@ namespace Cifar.Tests.Specs;
 /// <summary>One test per kind of problem, each checking the exact line a user sees.</summary>
 public class SpecLoaderErrorTests
 {
-    // Line numbers below refer to this spec, which loads.
-    private const string Valid =
-        """
-        name: t
-        seed: 1
-        data:
-          dataset: cifar10
-        model:
-          type: cnn
-          layers:
-            - conv2d: {filters: 8, kernel_size: 3}
-            - flatten: {}
-            - dense: {units: 10}
-        training:
-          epochs: 2
-          optimizer: {type: adam}
-        """;
+    // Line numbers below refer to this spec (SpecTestFiles.MinimalSpec), which loads.
+    private const string Valid = MinimalSpec;
 
-    private static string Edit(string from, string to)
-    {
-        Assert.Contains(from, Valid, StringComparison.Ordinal);
-        return Valid.Replace(from, to, StringComparison.Ordinal);
-    }
+    private static string Edit(string from, string to) => Edited(Valid, from, to);
 
     [Fact]
     public void The_base_spec_loads() => Assert.Equal("t", ExperimentSpecs.Loader.Parse(Valid, "spec.yaml").Name);

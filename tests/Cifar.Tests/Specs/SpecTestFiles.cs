@@ -16,6 +16,31 @@ internal static class SpecTestFiles
 
     public static string Schema => Path.Combine(Experiments, "spec.schema.json");
 
+    /// <summary>A minimal spec that loads; tests' expected <c>file:line:col</c> positions refer to its lines.</summary>
+    public const string MinimalSpec =
+        """
+        name: t
+        seed: 1
+        data:
+          dataset: cifar10
+        model:
+          type: cnn
+          layers:
+            - conv2d: {filters: 8, kernel_size: 3}
+            - flatten: {}
+            - dense: {units: 10}
+        training:
+          epochs: 2
+          optimizer: {type: adam}
+        """;
+
+    /// <summary><paramref name="spec"/> with <paramref name="from"/> (which must occur in it) replaced by <paramref name="to"/>.</summary>
+    public static string Edited(string spec, string from, string to)
+    {
+        Assert.Contains(from, spec, StringComparison.Ordinal);
+        return spec.Replace(from, to, StringComparison.Ordinal);
+    }
+
     /// <summary>The lines of the error the loader reports for <paramref name="yaml"/>; fails if it loads.</summary>
     public static string[] Problems(string yaml, string path = "spec.yaml")
     {

@@ -11,28 +11,9 @@ namespace Cifar.Tests.Specs;
 /// </summary>
 public class SpecValidatorRulesTests
 {
-    private const string Valid =
-        """
-        name: t
-        seed: 1
-        data:
-          dataset: cifar10
-        model:
-          type: cnn
-          layers:
-            - conv2d: {filters: 8, kernel_size: 3}
-            - flatten: {}
-            - dense: {units: 10}
-        training:
-          epochs: 2
-          optimizer: {type: adam}
-        """;
+    private const string Valid = MinimalSpec;
 
-    private static string Edit(string from, string to)
-    {
-        Assert.Contains(from, Valid, StringComparison.Ordinal);
-        return Valid.Replace(from, to, StringComparison.Ordinal);
-    }
+    private static string Edit(string from, string to) => Edited(Valid, from, to);
 
     private static ExperimentSpec Load(string yaml) => ExperimentSpecs.Loader.Parse(yaml, "spec.yaml");
 

@@ -21,7 +21,7 @@ declare -A areas=(
   [statistics]='**/Significance.cs;FullyQualifiedName~Cifar.Tests.Reports'
   [early-stopping]='**/Training/EarlyStopping.cs;FullyQualifiedName~Cifar.Tests.Training.EarlyStopping'
   [specs]='**/Specs/SpecValidator.cs;FullyQualifiedName~Cifar.Tests.Specs'
-  [cache]='**/Data/ArtifactCache.cs,**/Data/FileHashes.cs;FullyQualifiedName~Cifar.Tests.Data.ArtifactCache|FullyQualifiedName~Cifar.Tests.Data.FileHashes'
+  [cache]='**/Data/ArtifactCache.cs,**/Data/FileHashes.cs;FullyQualifiedName~Cifar.Tests.Data|FullyQualifiedName~Cifar.Tests.Hostile'
 )
 
 run() { # area, extra stryker arguments...

@@ -163,7 +163,7 @@ public class ImageAugmenterTests
         var inputs = arange(1, 33, dtype: ScalarType.Float32).view(32, 1, 1, 1).expand(32, 3, 8, 8).contiguous();
         var labels = arange(32, dtype: ScalarType.Int64).remainder(10);
         var mix = augmenter.Mix(inputs, Range(100, 32), epoch: 2)!;
-        var targets = Trainer.SoftTargets(labels, mix, 10, smoothing: 0.1);
+        var targets = Trainer.MixedTargets(labels, mix, 10);
 
         Assert.True(targets.sum(1).allclose(ones(32), rtol: 0, atol: 1e-6), "every row of targets sums to 1");
         var own = mix.OwnWeight.data<float>().ToArray();

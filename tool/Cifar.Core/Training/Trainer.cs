@@ -87,9 +87,10 @@ public static class Trainer
 
                         optimizer.zero_grad();
                         var logits = model.call(x);
-                        var loss = mix is null && options.LabelSmoothing == 0
-                            ? nn.functional.cross_entropy(logits, y)
-                            : SoftCrossEntropy(logits, SoftTargets(y, mix, logits.shape[1], options.LabelSmoothing));
+                        // libtorch's cross-entropy takes class indices or, under batch mixing, class probabilities,
+                        // and applies Keras' label smoothing to either: (1 - s) * target + s / classes.
+                        var loss = nn.functional.cross_entropy(logits, mix is null ? y : MixedTargets(y, mix, logits.shape[1]),
+                            label_smoothing: options.LabelSmoothing);
                         loss.backward();
                         optimizer.step();
 
@@ -122,23 +123,13 @@ public static class Trainer
         }
     }
 
-    /// <summary>Each row's target distribution: its one-hot label, mixed with its partner's by the mix weights, then
-    /// smoothed as Keras' label_smoothing: (1 - s) * target + s / classes.</summary>
-    internal static Tensor SoftTargets(Tensor labels, BatchMix? mix, long classes, double smoothing)
+    /// <summary>Each row's target distribution under batch mixing: its one-hot label mixed with its partner's by the mix weights.</summary>
+    internal static Tensor MixedTargets(Tensor labels, BatchMix mix, long classes)
     {
         var targets = nn.functional.one_hot(labels, classes).to_type(ScalarType.Float32);
-        if (mix is not null)
-        {
-            var own = mix.OwnWeight.unsqueeze(1);
-            targets = targets.mul(own).add_(targets.index_select(0, mix.Partner).mul(own.neg().add(1)));
-        }
-
-        return smoothing == 0 ? targets : targets.mul(1 - smoothing).add_(smoothing / classes);
+        var own = mix.OwnWeight.unsqueeze(1);
+        return targets.mul(own).add_(targets.index_select(0, mix.Partner).mul(own.neg().add(1)));
     }
-
-    /// <summary>Mean over the batch of -sum(target * log_softmax(logits)): cross-entropy with soft targets.</summary>
-    private static Tensor SoftCrossEntropy(Tensor logits, Tensor targets) =>
-        nn.functional.log_softmax(logits, 1).mul(targets).sum(1).neg().mean();
 
     /// <summary>Mean softmax cross-entropy and accuracy over <paramref name="inputs"/>, in eval mode without gradients; restores train mode.</summary>
     private static (double Loss, double Accuracy) Validate(

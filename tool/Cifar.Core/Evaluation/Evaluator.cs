@@ -15,6 +15,8 @@ public static class Evaluator
     /// <param name="labels">Class indices [N], any integer type.</param>
     /// <param name="classes">Class names in index order; their count is the number of classes.</param>
     /// <param name="inputTransform">Applied to every batch before the model, as in training (e.g. a resize).</param>
+    /// <param name="testTimeAugmentation">Averages each batch's logits over views of its images (taken before
+    /// <paramref name="inputTransform"/>); null: the images as they are.</param>
     public static ClassificationReport Evaluate(
         nn.Module<Tensor, Tensor> model,
         Tensor inputs,
@@ -22,6 +24,7 @@ public static class Evaluator
         IReadOnlyList<string> classes,
         int batchSize,
         Func<Tensor, Tensor>? inputTransform = null,
+        TestTimeAugmentation? testTimeAugmentation = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -48,9 +51,9 @@ public static class Evaluator
                 using var scope = NewDisposeScope();
                 var size = (int)Math.Min(batchSize, n - start);
                 var x = inputs.narrow(0, start, size);
-                if (inputTransform is not null) x = inputTransform(x);
                 var y = labels.narrow(0, start, size).to_type(ScalarType.Int64);
-                var logits = model.call(x);
+                Tensor Forward(Tensor view) => model.call(inputTransform is null ? view : inputTransform(view));
+                var logits = testTimeAugmentation is null ? Forward(x) : testTimeAugmentation.Logits(Forward, x);
                 if (logits.dim() != 2 || logits.shape[1] != classes.Count)
                     throw new InvalidOperationException($"The model outputs [{string.Join(", ", logits.shape)}] per batch; expected [batch, {classes.Count}] logits.");
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

@@ -40,6 +40,12 @@ public sealed record TrainingSetup(string Normalization, int ImageSize, int Batc
 
     /// <summary>Keras' label_smoothing of the training loss; null when 0.</summary>
     public string? LabelSmoothing { get; init; }
+
+    /// <summary><c>training.ema</c> in words, e.g. "exponential moving average of the weights, decay 0.999, ..."; null: raw weights.</summary>
+    public string? Ema { get; init; }
+
+    /// <summary><c>evaluation.tta</c> in words, e.g. "horizontal flip, 1-pixel translations (test images only)"; null: none.</summary>
+    public string? TestTimeAugmentation { get; init; }
 }
 
 /// <summary>

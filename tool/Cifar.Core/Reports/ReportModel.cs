@@ -109,6 +109,8 @@ internal static class ReportModel
             ("augmentation", setup.Augmentation),
             ("lr_schedule", setup.LearningRateSchedule),
             ("label_smoothing", setup.LabelSmoothing),
+            ("ema", setup.Ema),
+            ("tta", setup.TestTimeAugmentation),
             ("max_epochs", ReportNumbers.WholeNumber(setup.MaxEpochs)),
             ("epochs_run", ReportNumbers.WholeNumber(result.History.Epochs.Count)));
     }

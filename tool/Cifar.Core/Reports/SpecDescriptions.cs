@@ -9,7 +9,8 @@ namespace Cifar.Reports;
 /// </summary>
 public static class SpecDescriptions
 {
-    /// <summary>The setup table's values: normalization, image size, batch size, optimizer(s), early stopping, epochs.</summary>
+    /// <summary>The setup table's values: normalization, image size, batch size, optimizer(s), early stopping, epochs,
+    /// and the recipe's optional settings.</summary>
     public static TrainingSetup Setup(ExperimentSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -30,7 +31,22 @@ public static class SpecDescriptions
             Augmentation = spec.Data.Augmentation.Count == 0 ? null : string.Join(", ", spec.Data.Augmentation.Select(Augmentation)),
             LearningRateSchedule = training.LearningRateSchedule is { } schedule ? Schedule(schedule) : null,
             LabelSmoothing = training.LabelSmoothing > 0 ? Invariant($"label_smoothing {training.LabelSmoothing}") : null,
+            Ema = training.Ema is { } ema ? Ema(ema) : null,
+            TestTimeAugmentation = spec.Evaluation.TestTimeAugmentation is { } tta ? TestTimeAugmentation(tta) : null,
         };
+    }
+
+    /// <summary><c>training.ema</c> in words, saying what uses the average.</summary>
+    public static string Ema(EmaSpec ema) => Invariant(
+        $"exponential moving average of the weights (decay {ema.Decay}, every step); validation, early stopping and the test evaluation use it");
+
+    /// <summary><c>evaluation.tta</c> in words: <c>horizontal flip, 1-pixel translations (logits averaged; test images only)</c>.</summary>
+    public static string TestTimeAugmentation(TestTimeAugmentationSpec tta)
+    {
+        var views = new List<string>();
+        if (tta.Flip) views.Add("horizontal flip");
+        if (tta.Translate > 0) views.Add(Invariant($"{tta.Translate}-pixel translations"));
+        return string.Join(", ", views) + " (logits averaged; test images only)";
     }
 
     /// <summary>A step in its YAML words: <c>random_crop (padding 4, reflect)</c>.</summary>

@@ -119,11 +119,17 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             Augmentation = spec.Data.Augmentation.Count > 0 ? new ImageAugmenter(spec.Data.Augmentation, spec.Seed) : null,
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
+            Ema = spec.Training.Ema,
         };
         var history = Trainer.Fit(model, new(data.Train.Images, data.Train.Labels), new(data.Validation.Images, data.Validation.Labels), fit, cancellationToken);
-        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
+        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,
+            TestTimeAugmentationOf(spec), cancellationToken);
         return new TrainingOutcome(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
     }
+
+    /// <summary><c>evaluation.tta</c> for the test evaluation (never for validation); null when the spec has none.</summary>
+    internal static TestTimeAugmentation? TestTimeAugmentationOf(ExperimentSpec spec) =>
+        spec.Evaluation.TestTimeAugmentation is { } tta ? new TestTimeAugmentation(tta) : null;
 
     private static RunTiming Timing(TrainingOutcome trained, double totalSeconds)
     {

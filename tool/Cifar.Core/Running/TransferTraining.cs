@@ -63,7 +63,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
                 if (spec.Training.FineTune is null)
                 {
                     // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
-                    var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, null, cancellationToken);
+                    var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, cancellationToken: cancellationToken);
                     return new TrainingOutcome(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds, pretrained.Description);
                 }
             }
@@ -78,7 +78,8 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             history = FineTune(spec, fineTune, model, history, data, input, cancellationToken);
             summary = model.Summary();
         }
-        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input, cancellationToken);
+        var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,
+            ExperimentRunner.TestTimeAugmentationOf(spec), cancellationToken);
 
         return new TrainingOutcome(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds, pretrained.Description);
     }
@@ -106,6 +107,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             Callbacks = RunCallbacks.For(spec, observer, PlannedEpochs(spec)),
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
+            Ema = spec.Training.Ema,
         };
         return Trainer.Fit(model.Head, new(features.Train, data.Train.Labels), new(features.Validation, data.Validation.Labels), fit, cancellationToken);
     }
@@ -120,6 +122,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             Callbacks = [.. RunCallbacks.For(spec, observer, PlannedEpochs(spec)), new NativeHeapTrim()],
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
+            Ema = spec.Training.Ema,
         };
         return Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
     }
@@ -138,6 +141,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             Phase = "fine_tune",
             EpochOffset = firstPhase.Epochs.Count,
             Callbacks = [.. RunCallbacks.For(spec, observer, PlannedEpochs(spec, firstPhase.Epochs.Count)), new NativeHeapTrim()],
+            Ema = spec.Training.Ema,
         };
         var second = Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
         return new TrainingHistory([.. firstPhase.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);

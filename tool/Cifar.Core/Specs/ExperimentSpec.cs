@@ -17,7 +17,11 @@ public sealed record ExperimentSpec(
     TrainingSpec Training,
     ReportSpec Report,
     string SourcePath,
-    string SourceText);
+    string SourceText)
+{
+    /// <summary>The top-level <c>evaluation</c> section: how the test split is evaluated.</summary>
+    public EvaluationSpec Evaluation { get; init; } = EvaluationSpec.Default;
+}
 
 public enum DatasetName { Cifar10 }
 
@@ -156,6 +160,9 @@ public sealed record TrainingSpec(int Epochs, OptimizerSpec Optimizer, EarlyStop
     /// <summary><c>training.label_smoothing</c> in [0, 1): targets become (1 - x) one-hot + x / 10, as Keras'
     /// CategoricalCrossentropy(label_smoothing=x).</summary>
     public double LabelSmoothing { get; init; }
+
+    /// <summary><c>training.ema</c>; null trains and evaluates the raw weights.</summary>
+    public EmaSpec? Ema { get; init; }
 }
 
 public enum ReportFormat { Markdown, Html }

@@ -40,9 +40,13 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         data = data with { Augmentation = ValidateAugmentation(top["data"] as SpecMapping, model) };
         if (problems.Count == problemsBeforeModel) CheckModelSize(model, imageSize, data.BatchSize);
         var training = ReadTraining(top, model);
+        var evaluation = ReadEvaluation(top, model, training);
         var report = ReadReport(top);
         return new ExperimentSpec(name, description, seed, data, model ?? new CnnModelSpec([]), training, report,
-            sourcePath, sourceText);
+            sourcePath, sourceText)
+        {
+            Evaluation = evaluation,
+        };
     }
 
     // ---- top level
@@ -377,6 +381,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         {
             LearningRateSchedule = ValidateSchedule(map, epochs),
             LabelSmoothing = ValidateLabelSmoothing(map),
+            Ema = ValidateEma(map),
         };
     }
 

@@ -6,7 +6,7 @@ namespace Cifar.Specs;
 /// </summary>
 internal static class SpecVocabulary
 {
-    public static readonly string[] TopKeys = ["name", "description", "seed", "data", "model", "training", "report"];
+    public static readonly string[] TopKeys = ["name", "description", "seed", "data", "model", "training", "evaluation", "report"];
 
     public static readonly string[] DataKeys =
         ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url", "augmentation"];
@@ -18,7 +18,7 @@ internal static class SpecVocabulary
     public static readonly string[] ModelKeys = [.. CnnModelKeys, .. TransferModelKeys.Skip(1)];
 
     public static readonly string[] TrainingKeys =
-        ["epochs", "optimizer", "lr_schedule", "label_smoothing", "early_stopping", "fine_tune"];
+        ["epochs", "optimizer", "lr_schedule", "label_smoothing", "ema", "early_stopping", "fine_tune"];
 
     public static readonly string[] AdamKeys = ["type", "learning_rate", "beta_1", "beta_2", "epsilon"];
 
@@ -60,6 +60,12 @@ internal static class SpecVocabulary
 
     public static readonly string[] FineTuneKeys = ["trainable_layers", "epochs", "learning_rate"];
 
+    public static readonly string[] EmaKeys = ["decay"];
+
+    public static readonly string[] EvaluationKeys = ["tta"];
+
+    public static readonly string[] TestTimeAugmentationKeys = ["flip", "translate"];
+
     public static readonly string[] ReportKeys = ["formats", "templates"];
 
     /// <summary>Parameters of each layer kind, keyed by the kind's YAML name, in the documented order.</summary>
@@ -81,8 +87,11 @@ internal static class SpecVocabulary
         ["training"] = TrainingKeys,
         ["training.optimizer"] = OptimizerKeys,
         ["training.lr_schedule"] = ScheduleKeys,
+        ["training.ema"] = EmaKeys,
         ["training.early_stopping"] = EarlyStoppingKeys,
         ["training.fine_tune"] = FineTuneKeys,
+        ["evaluation"] = EvaluationKeys,
+        ["evaluation.tta"] = TestTimeAugmentationKeys,
         ["report"] = ReportKeys,
         ["layer"] = LayerKindNames,
         ["augmentation"] = AugmentationKinds,

@@ -29,7 +29,9 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
     /// <summary>Keras' label_smoothing of the training loss, in [0, 1); the validation loss is always plain cross-entropy.</summary>
     public double LabelSmoothing { get; init; }
 
-
+    /// <summary>Keeps an <see cref="ExponentialMovingAverage"/> of the weights and puts it into the model for every
+    /// validation pass and epoch-end callback, and at the end of the fit; null trains and validates the raw weights.</summary>
+    public EmaSpec? Ema { get; init; }
 
     /// <summary>Run in order at every hook, as Keras' <c>callbacks</c>; early stopping and progress reporting are callbacks.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];

@@ -12,7 +12,8 @@ public static class Trainer
     /// Trains <paramref name="model"/> for <see cref="FitOptions.Epochs"/> epochs: every epoch a seeded shuffle, mini-batch
     /// steps of softmax cross-entropy on the model's logits (the last partial batch included, as Keras does), then a
     /// validation pass in eval mode without gradients. Only parameters that require gradients are optimised. Each batch
-    /// runs in its own dispose scope, so memory stays flat across epochs.
+    /// runs in its own dispose scope, so memory stays flat across epochs. With <see cref="FitOptions.Ema"/>, the model holds
+    /// the moving average of its weights at every validation pass and epoch-end callback, and when the fit returns.
     /// </summary>
     /// <param name="train">Inputs and labels to learn from; see <see cref="LabeledExamples"/>.</param>
     /// <param name="validation">Inputs and labels of the validation pass after every epoch.</param>
@@ -50,11 +51,15 @@ public static class Trainer
             var context = new TrainingContext(model, options.Phase, options.EpochOffset + 1, options.EpochOffset + options.Epochs,
                 batchCount, n, validationInputs.shape[0]);
             using var optimizer = Optimizers.Create(options.Optimizer, model.parameters());
+            using var average = options.Ema is { } ema ? new ExponentialMovingAverage(model, ema.Decay) : null;
 
             foreach (var callback in callbacks) callback.OnTrainBegin(context);
             var lastEpoch = context.FirstEpoch - 1;
             for (var epoch = context.FirstEpoch; epoch <= context.LastEpoch; epoch++)
             {
+                // The live weights train (the optimizer's momentum belongs to them); the average was in the model since
+                // the previous epoch's validation.
+                average?.UseLiveWeights();
                 foreach (var callback in callbacks) callback.OnEpochBegin(context, epoch);
                 var epochClock = Stopwatch.StartNew();
                 model.train();
@@ -93,6 +98,7 @@ public static class Trainer
                             label_smoothing: options.LabelSmoothing);
                         loss.backward();
                         optimizer.step();
+                        average?.Update();
 
                         // Keras' epoch loss and accuracy: means over the epoch's examples, i.e. batch means weighted by size.
                         lossSum += loss.item<float>() * (double)size;
@@ -103,6 +109,10 @@ public static class Trainer
                     }
                 }
                 var trainSeconds = epochClock.Elapsed.TotalSeconds;
+                // With an average, validation, the epoch-end callbacks (early stopping's snapshot of the best weights) and,
+                // after the last epoch, whatever follows the fit see it instead of the live weights: Keras'
+                // SwapEMAWeights(swap_on_epoch=True). The epoch's loss and accuracy stay the live weights' running means.
+                average?.UseAverage();
                 var (valLoss, valAccuracy) = Validate(model, validationInputs, validationY,
                     batchSize, options.InputTransform, cancellationToken);
                 var log = new EpochLog(epoch, options.Phase, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,

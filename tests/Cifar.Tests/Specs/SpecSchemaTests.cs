@@ -309,6 +309,8 @@ public class SpecSchemaTests
             { "training.optimizer", "beta_1", Cnn(optimizer: "type: adam, beta_1: {v}"), open01 },
             { "training.optimizer", "weight_decay", Cnn(optimizer: "type: sgd, weight_decay: {v}"), [-1, 0, 0.5, 2] },
             { "training", "label_smoothing", Cnn(training: "  label_smoothing: {v}"), open01 },
+            { "training.ema", "decay", Cnn(training: "  ema: {decay: {v}}"), open01 },
+            { "evaluation.tta", "translate", Cnn() + "\nevaluation: {tta: {translate: {v}}}", [-1, 0, 1, 16, 17] },
             { "training.lr_schedule", "decay_rate", Cnn(training: "  lr_schedule: {type: step, decay_rate: {v}}"), open01 },
             { "training.lr_schedule", "div_factor", Cnn(training: "  lr_schedule: {type: one_cycle, div_factor: {v}}"), [0, 0.5, 1, 25] },
             { "augmentation.random_crop", "padding", Cnn(data: "  augmentation: [{random_crop: {padding: {v}}}]"), [-1, 0, 1, 16, 17] },

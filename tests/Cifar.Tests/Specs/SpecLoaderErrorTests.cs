@@ -52,7 +52,7 @@ public class SpecLoaderErrorTests
     public void Unknown_key_far_from_any_gets_no_suggestion()
     {
         Assert.Equal(
-            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, data, model, training, report."],
+            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, data, model, training, evaluation, report."],
             Problems(Edit("seed: 1\n", "seed: 1\nauthor: me\n")));
     }
 
@@ -60,7 +60,7 @@ public class SpecLoaderErrorTests
     public void Key_at_the_wrong_level_says_where_it_belongs()
     {
         Assert.Equal(
-            ["spec.yaml:14:3: `training.learning_rate` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, early_stopping, fine_tune. `learning_rate` belongs in `training.optimizer` or `training.fine_tune`."],
+            ["spec.yaml:14:3: `training.learning_rate` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, ema, early_stopping, fine_tune. `learning_rate` belongs in `training.optimizer` or `training.fine_tune`."],
             Problems(Valid + "\n  learning_rate: 0.01"));
         Assert.Equal(
             ["spec.yaml:8:44: `model.layers[0].conv2d.units` is an unknown key; expected one of filters, kernel_size, strides, padding, activation. `units` belongs in a dense layer."],
@@ -72,7 +72,7 @@ public class SpecLoaderErrorTests
     {
         Assert.Equal(
             [
-                "spec.yaml:12:3: `training.epoch` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, early_stopping, fine_tune. Did you mean 'epochs'?",
+                "spec.yaml:12:3: `training.epoch` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, ema, early_stopping, fine_tune. Did you mean 'epochs'?",
                 "spec.yaml:12:3: `training.epochs` is missing; expected an integer >= 1",
             ],
             Problems(Edit("epochs: 2", "epoch: 2")));

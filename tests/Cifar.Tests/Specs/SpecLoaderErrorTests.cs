@@ -165,10 +165,10 @@ public class SpecLoaderErrorTests
             ["spec.yaml:8:56: `model.layers[0].conv2d.activation` is 'Relu'; expected one of linear, relu, tanh, sigmoid, softmax. Did you mean 'relu'?"],
             Problems(Edit("kernel_size: 3}", "kernel_size: 3, activation: Relu}")));
         Assert.Equal(
-            ["spec.yaml:9:7: `model.layers[1]` is 'Flatten'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization. Did you mean 'flatten'?"],
+            ["spec.yaml:9:7: `model.layers[1]` is 'Flatten'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'flatten'?"],
             Problems(Edit("- flatten: {}", "- Flatten: {}")));
         Assert.Equal(
-            ["spec.yaml:9:7: `model.layers[1]` is 'maxpool2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization. Did you mean 'max_pooling2d'?"],
+            ["spec.yaml:9:7: `model.layers[1]` is 'maxpool2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'max_pooling2d'?"],
             Problems(Edit("- flatten: {}", "- maxpool2d: {}\n    - flatten: {}")));
         Assert.Equal(
             ["spec.yaml:6:9: `model.type` is 'cnnn'; expected one of cnn, transfer. Did you mean 'cnn'?"],
@@ -230,7 +230,7 @@ public class SpecLoaderErrorTests
             ["spec.yaml:8:7: `model.layers[0]` is a dense before any flatten; expected a flatten between the convolutions and the first dense"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}\n    - flatten: {}", "- dense: {units: 8}\n    - flatten: {}")));
         Assert.Equal(
-            ["spec.yaml:10:7: `model.layers[2]` is a conv2d after the flatten at model.layers[1]; expected conv2d and max_pooling2d layers before flatten"],
+            ["spec.yaml:10:7: `model.layers[2]` is a conv2d after the flatten at model.layers[1]; expected conv2d and max_pooling2d and patch_whitening layers before flatten"],
             Problems(Edit("- flatten: {}", "- flatten: {}\n    - conv2d: {filters: 8, kernel_size: 3}")));
         Assert.Equal(
             ["spec.yaml:10:7: `model.layers[2]` is a second flatten (the first is model.layers[1]); expected one flatten"],
@@ -240,9 +240,15 @@ public class SpecLoaderErrorTests
     [Fact]
     public void The_last_layer_must_be_a_dense_with_one_unit_per_class()
     {
+        // Layers that keep the shape (dropout, batch_normalization, rescaling) may follow the output dense; nothing else.
+        var spec = ExperimentSpecs.Loader.Parse(Edit("- dense: {units: 10}", "- dense: {units: 10}\n    - dropout: {rate: 0.5}\n    - rescaling: {scale: 0.125}"), "spec.yaml");
+        Assert.IsType<RescalingLayer>(Assert.IsType<CnnModelSpec>(spec.Model).Layers[^1]);
         Assert.Equal(
-            ["spec.yaml:11:7: `model.layers[3]` is a dropout, the last layer; expected a dense with 10 units (one per CIFAR-10 class)"],
-            Problems(Edit("- dense: {units: 10}", "- dense: {units: 10}\n    - dropout: {rate: 0.5}")));
+            ["spec.yaml:11:22: `model.layers[3].dense.units` is '64' in the last layer; expected 10 (one per CIFAR-10 class)"],
+            Problems(Edit("- dense: {units: 10}", "- dense: {units: 10}\n    - dense: {units: 64}\n    - rescaling: {scale: 0.125}")));
+        Assert.Equal(
+            ["spec.yaml:9:7: `model.layers[1]` is a flatten, the last layer; expected a dense with 10 units (one per CIFAR-10 class)"],
+            Problems(Edit("- flatten: {}\n    - dense: {units: 10}", "- flatten: {}\n    - dropout: {rate: 0.5}")));
         Assert.Equal(
             ["spec.yaml:10:22: `model.layers[2].dense.units` is '64' in the last layer; expected 10 (one per CIFAR-10 class)"],
             Problems(Edit("{units: 10}", "{units: 64}")));
@@ -253,7 +259,7 @@ public class SpecLoaderErrorTests
     {
         var transfer = File.ReadAllText(TransferExample);
         Assert.Equal(
-            ["t.yaml:18:7: `model.head[0]` is 'conv2d'; expected one of dense, dropout, batch_normalization (a transfer head works on the base's pooled feature vector)"],
+            ["t.yaml:18:7: `model.head[0]` is 'conv2d'; expected one of dense, dropout, batch_normalization, rescaling (a transfer head works on the base's pooled feature vector)"],
             Problems(transfer.Replace("- dense: {units: 10}", "- conv2d: {filters: 8, kernel_size: 3}\n    - dense: {units: 10}", StringComparison.Ordinal), "t.yaml"));
         Assert.Equal(
             ["t.yaml:18:22: `model.head[0].dense.units` is '5' in the last layer; expected 10 (one per CIFAR-10 class)"],

@@ -178,7 +178,7 @@ public class SpecValidatorRulesTests
     public void A_misspelt_layer_kind_gets_the_closest_kind()
     {
         Assert.Equal(
-            ["spec.yaml:8:7: `model.layers[0]` is 'convv2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization. Did you mean 'conv2d'?"],
+            ["spec.yaml:8:7: `model.layers[0]` is 'convv2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'conv2d'?"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}", "- convv2d: {filters: 8}")));
     }
 

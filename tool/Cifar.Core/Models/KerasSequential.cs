@@ -67,6 +67,37 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Sets the weights of layers that learn from data before training (<see cref="PatchWhitening"/>), each from its
+    /// own input: <paramref name="images"/> (normalised training images) run through the layers before it.
+    /// </summary>
+    public void InitializeFromData(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var last = Array.FindLastIndex(_layers, l => l.Module is IDataInitialized);
+        if (last < 0) return;
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var x = images;
+            for (var i = 0; i <= last; i++)
+            {
+                if (_layers[i].Module is IDataInitialized initialized) initialized.InitializeFrom(x);
+                if (i < last) x = _layers[i].Forward(x);
+            }
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>True when a layer needs <see cref="InitializeFromData"/> before training.</summary>
+    public bool InitializesFromData => _layers.Any(l => l.Module is IDataInitialized);
+
     /// <summary>Keras' predict: inference mode, no gradients, then the output activation (class probabilities for softmax).</summary>
     public Tensor Predict(Tensor input)
     {
@@ -120,6 +151,10 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
                 return input.Count == 3
                     ? (nn.BatchNorm2d(input[0], eps: b.Epsilon, momentum: 1 - b.Momentum), Activation.Linear)
                     : (nn.BatchNorm1d(input[0], eps: b.Epsilon, momentum: 1 - b.Momentum), Activation.Linear);
+            case PatchWhiteningLayer w:
+                return (new PatchWhitening(planned.Name, input[0], w.KernelSize, w.Epsilon), Activation.Linear);
+            case RescalingLayer r:
+                return (new Rescale(r.Scale, r.Offset), Activation.Linear);
             default:
                 throw new NotSupportedException($"Layer kind '{planned.Kind.Name}' ({planned.Spec.GetType().Name}) has no module.");
         }
@@ -145,6 +180,8 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
     /// <summary>One step of the forward pass: optional explicit padding, the module, the activation.</summary>
     private sealed class Layer(nn.Module<Tensor, Tensor> module, ConvPadding? explicitPadding, Activation activation)
     {
+        public nn.Module<Tensor, Tensor> Module => module;
+
         public Tensor Forward(Tensor x)
         {
             if (explicitPadding is { } p) x = nn.functional.pad(x, [p.Left, p.Right, p.Top, p.Bottom]);
@@ -159,6 +196,12 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
                 _ => throw new NotSupportedException($"Activation '{activation}' is not supported."),
             };
         }
+    }
+
+    /// <summary>Keras' Rescaling: x * scale + offset.</summary>
+    private sealed class Rescale(double scale, double offset) : ParameterLessModule<Tensor, Tensor>("rescaling")
+    {
+        public override Tensor forward(Tensor input) => offset == 0 ? input.mul(scale) : input.mul(scale).add(offset);
     }
 
     /// <summary>Keras' Flatten on channels-last data: (height, width, channels) order, via a permute of NCHW.</summary>

@@ -86,6 +86,13 @@ public sealed record DropoutLayer(double Rate, int Line = 0, int Column = 0) : L
 public sealed record BatchNormalizationLayer(double Momentum = 0.99, double Epsilon = 0.001, int Line = 0, int Column = 0)
     : LayerSpec(Line, Column);
 
+/// <summary>A frozen k x k convolution set from the training images to whiten their patches (airbench's first layer):
+/// 2 x channels x k x k outputs, 'valid' padding, no bias. Not a Keras layer.</summary>
+public sealed record PatchWhiteningLayer(int KernelSize = 2, double Epsilon = 5e-4, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
+
+/// <summary>Keras' Rescaling: output = input * scale + offset (airbench scales its logits by 1/9).</summary>
+public sealed record RescalingLayer(double Scale, double Offset = 0, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
+
 public abstract record ModelSpec
 {
     /// <summary>The YAML value of <c>model.type</c>.</summary>

@@ -138,7 +138,32 @@ public static class LayerKinds
             line, column),
         (_, input) => new LayerShape(input, 4L * input[0], 2L * input[0], default, null));
 
-    public static readonly IReadOnlyList<LayerKind> All = [Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization];
+    /// <summary>Not a Keras layer: airbench's whitening first layer. Its weights are set from data, so Keras would count
+    /// them as non-trainable: 2 x (C k k) filters of C x k x k.</summary>
+    public static readonly LayerKind PatchWhitening = new LayerKind<PatchWhiteningLayer>(
+        "patch_whitening", "PatchWhitening", ["kernel_size", "epsilon"], FeatureLayout.Image, FeatureLayout.Image,
+        (p, line, column) => new PatchWhiteningLayer(
+            p.Int("kernel_size") ?? 2,
+            p.Number("epsilon", Interval.Positive) ?? 5e-4,
+            line, column),
+        (w, input) =>
+        {
+            var (channels, height, width) = (input[0], input[1], input[2]);
+            if (w.KernelSize > height || w.KernelSize > width)
+                return LayerShape.Fail(Shrinks(height, width, "kernel_size", w.KernelSize, "use a smaller kernel_size or a larger data.image_size"));
+            var patch = (long)channels * w.KernelSize * w.KernelSize;
+            return new LayerShape([checked((int)(2 * patch)), height - w.KernelSize + 1, width - w.KernelSize + 1], 2 * patch * patch, 0, default, null);
+        });
+
+    public static readonly LayerKind Rescaling = new LayerKind<RescalingLayer>(
+        "rescaling", "Rescaling", ["scale", "offset"], FeatureLayout.Either, FeatureLayout.Either,
+        (p, line, column) => new RescalingLayer(
+            p.Number("scale", Interval.Any, required: true) ?? 1,
+            p.Number("offset", Interval.Any) ?? 0,
+            line, column),
+        (_, input) => LayerShape.Same(input));
+
+    public static readonly IReadOnlyList<LayerKind> All = [Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization, PatchWhitening, Rescaling];
 
     /// <summary>The kind named <paramref name="name"/> in YAML, or null.</summary>
     public static LayerKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

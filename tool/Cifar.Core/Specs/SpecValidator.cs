@@ -328,16 +328,22 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         CheckLastLayer(layers);
     }
 
-    /// <summary>The network's output is one logit per class, so the last layer is a dense with 10 units.</summary>
+    /// <summary>
+    /// The network's output is one logit per class, so the last layer is a dense with 10 units, or one followed only by
+    /// layers that keep the shape of their input (dropout, batch_normalization, rescaling: airbench scales its logits).
+    /// </summary>
     private void CheckLastLayer(List<LayerEntry> layers)
     {
-        var last = layers[^1];
+        var lastIndex = layers.FindLastIndex(l => l.Kind is null || !KeepsShape(l.Kind));
+        var last = layers[lastIndex < 0 ? ^1 : lastIndex];
         if (last.Kind is null) return; // Already reported as unreadable.
         if (last.Kind != LayerKinds.Dense)
             Problem(last.Position, $"`{last.Path}` is a {last.Kind.Name}, the last layer; expected a dense with {ClassCount} units (one per CIFAR-10 class)");
         else if (last.Layer is DenseLayer { Units: not ClassCount } dense)
             Problem(last.Units!, $"`{last.Path}.dense.units` is '{dense.Units.ToString(CultureInfo.InvariantCulture)}' in the last layer; expected {ClassCount} (one per CIFAR-10 class)");
     }
+
+    private static bool KeepsShape(LayerKind kind) => kind.Input == FeatureLayout.Either && kind.Output == FeatureLayout.Either;
 
     /// <summary>The stages of the chosen base, or the most of any base while none is chosen.</summary>
     private int StageCount => _chosenBase?.StageCount ?? bases.Max(b => b.StageCount);
@@ -760,6 +766,9 @@ internal sealed record Interval(double Lower, bool LowerClosed, double? Upper)
     public static readonly Interval NonNegative = new(0, true, null);
     public static readonly Interval OpenUnit = new(0, false, 1);
     public static readonly Interval Unit = new(0, true, 1);
+
+    /// <summary>Every finite number (the YAML reader takes no infinities or NaN).</summary>
+    public static readonly Interval Any = new(double.NegativeInfinity, false, null);
 
     public bool Contains(double value) =>
         (LowerClosed ? value >= Lower : value > Lower) && (Upper is not { } upper || value < upper);

@@ -26,7 +26,7 @@ public class ValidatorBuilderAgreementTests
             var layers = (random.Next(2) == 0
                     ? Enumerable.Range(0, random.Next(1, 7)).Select(_ => RandomLayer(random))
                     : Enumerable.Range(0, random.Next(4)).Select(_ => RandomLayer(random, image: true))
-                        .Append(new FlattenLayer())
+                        .Append(random.Next(3) switch { 0 => new FlattenLayer(), 1 => new GlobalMaxPooling2DLayer(), _ => new GlobalAveragePooling2DLayer() })
                         .Concat(Enumerable.Range(0, random.Next(3)).Select(_ => RandomLayer(random, image: false))))
                 .Append(new DenseLayer(10, Activation.Softmax))
                 .ToArray();
@@ -97,7 +97,13 @@ public class ValidatorBuilderAgreementTests
 
         public double? Number(string key, Interval interval, bool required = false) => interval.Upper is { } upper ? upper / 2 : interval.Lower + 0.5;
 
-        public T? Choose<T>(string key, Choice<T>[] choices) where T : struct => choices[0].Value;
+        public T? Choose<T>(string key, Choice<T>[] choices, bool required = false) where T : struct => choices[0].Value;
+
+        /// <summary>Off where the default is on, so the kinds' less usual modules (no bias, gamma only) are built too.</summary>
+        public bool? Bool(string key) => false;
+
+        /// <summary>A strided convolution, so a residual block needs its projection shortcut.</summary>
+        public IReadOnlyList<LayerSpec>? Layers(string key) => [new Conv2DLayer(4, 3, 2, Padding.Same, Activation.Relu)];
     }
 
     /// <summary>Each summary row's output shape is what the model built up to that layer outputs on a dummy batch,
@@ -110,7 +116,8 @@ public class ValidatorBuilderAgreementTests
             using var prefix = CnnBuilder.Build(layers[..count], [3, imageSize, imageSize], name: "prefix");
             prefix.eval();
             using var output = prefix.call(input);
-            Assert.Equal(model.Summary.Layers[count - 1].OutputShape.Select(d => (long)d), output.shape.Skip(1));
+            var row = model.Summary.Layers.Single(r => r.Name == model.Plan[count - 1].Name);
+            Assert.Equal(row.OutputShape.Select(d => (long)d), output.shape.Skip(1));
         }
         Assert.Equal(model.Summary.TotalParameters,
             model.parameters().Sum(p => p.numel()) + model.buffers().Where(b => b.dtype == ScalarType.Float32).Sum(b => b.numel()));
@@ -119,11 +126,14 @@ public class ValidatorBuilderAgreementTests
     /// <summary>Any layer, or (<paramref name="image"/> set) one that works on images or (false) on flat features.</summary>
     private static LayerSpec RandomLayer(Random random, bool? image = null) => (image switch
     {
-        true => new[] { 0, 1, 2, 5 }[random.Next(4)],
-        false => new[] { 4, 5 }[random.Next(2)],
-        null => random.Next(6),
+        true => new[] { 0, 1, 2, 5, 6, 7 }[random.Next(6)],
+        false => new[] { 4, 5, 6 }[random.Next(3)],
+        null => random.Next(9),
     }) switch
     {
+        6 => new ActivationLayer(random.Next(2) == 0 ? Activation.Gelu : Activation.Silu),
+        7 => new ResidualLayer([.. Enumerable.Range(0, random.Next(1, 3)).Select(_ => RandomLayer(random, image: true))]),
+        8 => random.Next(2) == 0 ? new GlobalMaxPooling2DLayer() : new GlobalAveragePooling2DLayer(),
         0 or 1 => new Conv2DLayer(random.Next(1, 4), random.Next(1, 8), random.Next(1, 4),
             random.Next(2) == 0 ? Padding.Valid : Padding.Same, Activation.Relu),
         2 => new MaxPooling2DLayer(random.Next(1, 9), random.Next(2) == 0 ? null : random.Next(1, 4)),
@@ -136,23 +146,25 @@ public class ValidatorBuilderAgreementTests
     {
         var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
             $"name: g\nseed: 0\ndata: {{dataset: cifar10, image_size: {imageSize}}}\nmodel:\n  type: cnn\n  layers:\n"));
-        foreach (var layer in layers)
-        {
-            text.Append("    - ").Append(LayerKinds.Of(layer).Name).Append(": ").Append(layer switch
-            {
-                Conv2DLayer c => string.Create(CultureInfo.InvariantCulture,
-                    $"{{filters: {c.Filters}, kernel_size: {c.KernelSize}, strides: {c.Strides}, padding: {(c.Padding == Padding.Same ? "same" : "valid")}, activation: relu}}"),
-                MaxPooling2DLayer p => p.Strides is { } s
-                    ? string.Create(CultureInfo.InvariantCulture, $"{{pool_size: {p.PoolSize}, strides: {s}}}")
-                    : string.Create(CultureInfo.InvariantCulture, $"{{pool_size: {p.PoolSize}}}"),
-                DenseLayer d => string.Create(CultureInfo.InvariantCulture,
-                    $"{{units: {d.Units}, activation: {(d.Activation == Activation.Softmax ? "softmax" : "relu")}}}"),
-                DropoutLayer d => string.Create(CultureInfo.InvariantCulture, $"{{rate: {d.Rate}}}"),
-                _ => "{}",
-            }).Append('\n');
-        }
+        foreach (var layer in layers) text.Append("    - ").Append(Entry(layer)).Append('\n');
         return text.Append("training:\n  epochs: 1\n  optimizer: {type: adam}\n").ToString();
     }
+
+    /// <summary>One layer in YAML flow style: <c>conv2d: {filters: 2, ...}</c>.</summary>
+    private static string Entry(LayerSpec layer) => LayerKinds.Of(layer).Name + ": " + layer switch
+    {
+        Conv2DLayer c => string.Create(CultureInfo.InvariantCulture,
+            $"{{filters: {c.Filters}, kernel_size: {c.KernelSize}, strides: {c.Strides}, padding: {(c.Padding == Padding.Same ? "same" : "valid")}, activation: relu}}"),
+        MaxPooling2DLayer p => p.Strides is { } s
+            ? string.Create(CultureInfo.InvariantCulture, $"{{pool_size: {p.PoolSize}, strides: {s}}}")
+            : string.Create(CultureInfo.InvariantCulture, $"{{pool_size: {p.PoolSize}}}"),
+        DenseLayer d => string.Create(CultureInfo.InvariantCulture,
+            $"{{units: {d.Units}, activation: {(d.Activation == Activation.Softmax ? "softmax" : "relu")}}}"),
+        DropoutLayer d => string.Create(CultureInfo.InvariantCulture, $"{{rate: {d.Rate}}}"),
+        ActivationLayer a => $"{{type: {a.Type.ToString().ToLowerInvariant()}}}",
+        ResidualLayer r => "{layers: [" + string.Join(", ", r.Layers.Select(l => "{" + Entry(l) + "}")) + "]}",
+        _ => "{}",
+    };
 
     private static bool Validates(string yaml, out string? error)
     {

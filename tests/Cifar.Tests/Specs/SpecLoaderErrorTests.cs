@@ -63,7 +63,7 @@ public class SpecLoaderErrorTests
             ["spec.yaml:14:3: `training.learning_rate` is an unknown key; expected one of epochs, optimizer, lr_schedule, label_smoothing, ema, early_stopping, fine_tune. `learning_rate` belongs in `training.optimizer` or `training.fine_tune`."],
             Problems(Valid + "\n  learning_rate: 0.01"));
         Assert.Equal(
-            ["spec.yaml:8:44: `model.layers[0].conv2d.units` is an unknown key; expected one of filters, kernel_size, strides, padding, activation. `units` belongs in a dense layer."],
+            ["spec.yaml:8:44: `model.layers[0].conv2d.units` is an unknown key; expected one of filters, kernel_size, strides, padding, activation, use_bias. `units` belongs in a dense layer."],
             Problems(Edit("kernel_size: 3}", "kernel_size: 3, units: 4}")));
     }
 
@@ -162,13 +162,13 @@ public class SpecLoaderErrorTests
             ["spec.yaml:4:12: `data.dataset` is 'mnist'; expected one of cifar10."],
             Problems(Edit("dataset: cifar10", "dataset: mnist")));
         Assert.Equal(
-            ["spec.yaml:8:56: `model.layers[0].conv2d.activation` is 'Relu'; expected one of linear, relu, tanh, sigmoid, softmax. Did you mean 'relu'?"],
+            ["spec.yaml:8:56: `model.layers[0].conv2d.activation` is 'Relu'; expected one of linear, relu, tanh, sigmoid, softmax, relu6, elu, selu, gelu, silu, swish, leaky_relu, mish, softplus, softsign. Did you mean 'relu'?"],
             Problems(Edit("kernel_size: 3}", "kernel_size: 3, activation: Relu}")));
         Assert.Equal(
-            ["spec.yaml:9:7: `model.layers[1]` is 'Flatten'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'flatten'?"],
+            ["spec.yaml:9:7: `model.layers[1]` is 'Flatten'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, activation, global_average_pooling2d, global_max_pooling2d, residual, patch_whitening, rescaling. Did you mean 'flatten'?"],
             Problems(Edit("- flatten: {}", "- Flatten: {}")));
         Assert.Equal(
-            ["spec.yaml:9:7: `model.layers[1]` is 'maxpool2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'max_pooling2d'?"],
+            ["spec.yaml:9:7: `model.layers[1]` is 'maxpool2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, activation, global_average_pooling2d, global_max_pooling2d, residual, patch_whitening, rescaling. Did you mean 'max_pooling2d'?"],
             Problems(Edit("- flatten: {}", "- maxpool2d: {}\n    - flatten: {}")));
         Assert.Equal(
             ["spec.yaml:6:9: `model.type` is 'cnnn'; expected one of cnn, transfer. Did you mean 'cnn'?"],
@@ -230,7 +230,7 @@ public class SpecLoaderErrorTests
             ["spec.yaml:8:7: `model.layers[0]` is a dense before any flatten; expected a flatten between the convolutions and the first dense"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}\n    - flatten: {}", "- dense: {units: 8}\n    - flatten: {}")));
         Assert.Equal(
-            ["spec.yaml:10:7: `model.layers[2]` is a conv2d after the flatten at model.layers[1]; expected conv2d and max_pooling2d and patch_whitening layers before flatten"],
+            ["spec.yaml:10:7: `model.layers[2]` is a conv2d after the flatten at model.layers[1]; expected conv2d, max_pooling2d, residual and patch_whitening layers before flatten"],
             Problems(Edit("- flatten: {}", "- flatten: {}\n    - conv2d: {filters: 8, kernel_size: 3}")));
         Assert.Equal(
             ["spec.yaml:10:7: `model.layers[2]` is a second flatten (the first is model.layers[1]); expected one flatten"],
@@ -259,7 +259,7 @@ public class SpecLoaderErrorTests
     {
         var transfer = File.ReadAllText(TransferExample);
         Assert.Equal(
-            ["t.yaml:18:7: `model.head[0]` is 'conv2d'; expected one of dense, dropout, batch_normalization, rescaling (a transfer head works on the base's pooled feature vector)"],
+            ["t.yaml:18:7: `model.head[0]` is 'conv2d'; expected one of dense, dropout, batch_normalization, activation, rescaling (a transfer head works on the base's pooled feature vector)"],
             Problems(transfer.Replace("- dense: {units: 10}", "- conv2d: {filters: 8, kernel_size: 3}\n    - dense: {units: 10}", StringComparison.Ordinal), "t.yaml"));
         Assert.Equal(
             ["t.yaml:18:22: `model.head[0].dense.units` is '5' in the last layer; expected 10 (one per CIFAR-10 class)"],
@@ -432,7 +432,7 @@ public class SpecLoaderErrorTests
                 "spec.yaml:1:7: `name` is 'my run'; expected letters, digits, '-', '_' and '.' only (it names the report folder)",
                 "spec.yaml:2:7: `seed` is '-3'; expected an integer >= 0",
                 "spec.yaml:5:15: `data.batch_size` is '0'; expected an integer >= 1",
-                "spec.yaml:9:56: `model.layers[0].conv2d.activation` is 'rleu'; expected one of linear, relu, tanh, sigmoid, softmax. Did you mean 'relu'?",
+                "spec.yaml:9:56: `model.layers[0].conv2d.activation` is 'rleu'; expected one of linear, relu, tanh, sigmoid, softmax, relu6, elu, selu, gelu, silu, swish, leaky_relu, mish, softplus, softsign. Did you mean 'relu'?",
                 "spec.yaml:10:7: `model.layers[1]` is a dense before any flatten; expected a flatten between the convolutions and the first dense",
                 "spec.yaml:12:11: `training.epochs` is 'ten'; expected an integer",
                 "spec.yaml:13:21: `training.optimizer.type` is 'adma'; expected one of adam, sgd, adamw. Did you mean 'adam'?",

@@ -149,7 +149,7 @@ public class SpecValidatorRulesTests
     public void A_layer_whose_parameters_are_not_a_mapping_says_which_keys_it_takes()
     {
         Assert.Equal(
-            ["spec.yaml:8:15: `model.layers[0].conv2d` is a list; expected a mapping of filters, kernel_size, strides, padding, activation"],
+            ["spec.yaml:8:15: `model.layers[0].conv2d` is a list; expected a mapping of filters, kernel_size, strides, padding, activation, use_bias"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}", "- conv2d: [8, 3]")));
         Assert.Equal(
             ["spec.yaml:9:16: `model.layers[1].flatten` is '3'; expected an empty mapping {}"],
@@ -178,7 +178,7 @@ public class SpecValidatorRulesTests
     public void A_misspelt_layer_kind_gets_the_closest_kind()
     {
         Assert.Equal(
-            ["spec.yaml:8:7: `model.layers[0]` is 'convv2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, patch_whitening, rescaling. Did you mean 'conv2d'?"],
+            ["spec.yaml:8:7: `model.layers[0]` is 'convv2d'; expected one of conv2d, max_pooling2d, flatten, dense, dropout, batch_normalization, activation, global_average_pooling2d, global_max_pooling2d, residual, patch_whitening, rescaling. Did you mean 'conv2d'?"],
             Problems(Edit("- conv2d: {filters: 8, kernel_size: 3}", "- convv2d: {filters: 8}")));
     }
 

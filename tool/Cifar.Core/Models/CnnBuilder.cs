@@ -31,12 +31,33 @@ public static class CnnBuilder
         return Summarize(LayerPlanner.Plan(spec.Layers, ImageShape(imageSize)));
     }
 
-    /// <summary>The summary rows of a plan: every layer counts as trainable; frozen weights are batch norm's moving statistics.</summary>
+    /// <summary>
+    /// The summary rows of a plan: every layer counts as trainable; frozen weights are batch norm's moving statistics.
+    /// A residual block is a row counting all its weights, followed by a row for each of its layers and shortcut
+    /// modules, named by their path in the model (<c>residual/conv2d_1</c>, <c>residual/shortcut_conv</c>), as Keras'
+    /// summary(expand_nested=True) lists a nested model's layers under it. The totals count each weight once.
+    /// </summary>
     public static ModelSummary Summarize(IReadOnlyList<PlannedLayer> plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var rows = plan.Select(l => new LayerSummary(l.Name, l.Type, l.OutputShape, l.Parameters, Trainable: true)).ToList();
+        var rows = new List<LayerSummary>();
+        AddRows(plan, "", rows);
         return new ModelSummary(rows, plan.Sum(l => l.TrainableParameters), plan.Sum(l => l.Parameters));
+    }
+
+    private static void AddRows(IReadOnlyList<PlannedLayer> plan, string prefix, List<LayerSummary> rows)
+    {
+        foreach (var layer in plan)
+        {
+            rows.Add(new LayerSummary(prefix + layer.Name, layer.Type, layer.OutputShape, layer.Parameters, Trainable: true));
+            var inner = prefix + layer.Name + "/";
+            AddRows(layer.Inner, inner, rows);
+            if (layer.Shortcut is not { } shortcut) continue;
+            rows.Add(new LayerSummary(inner + "shortcut_conv", LayerKinds.Conv2D.KerasClass, layer.OutputShape,
+                (long)shortcut.InChannels * shortcut.OutChannels, Trainable: true));
+            rows.Add(new LayerSummary(inner + "shortcut_bn", LayerKinds.BatchNormalization.KerasClass, layer.OutputShape,
+                4L * shortcut.OutChannels, Trainable: true));
+        }
     }
 
     private static int[] ImageShape(int imageSize)

@@ -56,7 +56,9 @@ public sealed record DataSpec(
     public IReadOnlyList<AugmentationStep> Augmentation { get; init; } = [];
 }
 
-public enum Activation { Linear, Relu, Tanh, Sigmoid, Softmax }
+/// <summary>Keras 3's activation names (<c>keras.activations</c>) that libtorch has as one kernel; softmax is over the
+/// channel (or feature) axis, as Keras' last axis of channels-last data.</summary>
+public enum Activation { Linear, Relu, Tanh, Sigmoid, Softmax, Relu6, Elu, Selu, Gelu, Silu, LeakyRelu, Mish, Softplus, Softsign }
 
 public enum Padding { Valid, Same }
 
@@ -67,7 +69,12 @@ public enum Padding { Valid, Same }
 public abstract record LayerSpec(int Line, int Column);
 
 public sealed record Conv2DLayer(int Filters, int KernelSize, int Strides, Padding Padding, Activation Activation, int Line = 0, int Column = 0)
-    : LayerSpec(Line, Column);
+    : LayerSpec(Line, Column)
+{
+    /// <summary>Keras' <c>use_bias</c> (default true): false leaves out the bias and its <c>filters</c> parameters,
+    /// as before a batch normalization, whose beta does the same job.</summary>
+    public bool UseBias { get; init; } = true;
+}
 
 /// <param name="Strides">null means the pool size, as in Keras.</param>
 public sealed record MaxPooling2DLayer(int PoolSize, int? Strides, int Line = 0, int Column = 0) : LayerSpec(Line, Column)
@@ -82,9 +89,33 @@ public sealed record DenseLayer(int Units, Activation Activation, int Line = 0, 
 /// <param name="Rate">Fraction of inputs dropped during training, in [0, 1).</param>
 public sealed record DropoutLayer(double Rate, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
 
-/// <summary>Keras defaults: momentum 0.99, epsilon 0.001.</summary>
+/// <summary>Keras defaults: momentum 0.99, epsilon 0.001, center and scale true.</summary>
 public sealed record BatchNormalizationLayer(double Momentum = 0.99, double Epsilon = 0.001, int Line = 0, int Column = 0)
-    : LayerSpec(Line, Column);
+    : LayerSpec(Line, Column)
+{
+    /// <summary>Keras' <c>center</c>: false leaves out beta (the learned offset).</summary>
+    public bool Center { get; init; } = true;
+
+    /// <summary>Keras' <c>scale</c>: false leaves out gamma (the learned factor).</summary>
+    public bool Scale { get; init; } = true;
+}
+
+/// <summary>Keras' <c>Activation</c> layer: the function alone, on an image or on flat features.</summary>
+public sealed record ActivationLayer(Activation Type, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
+
+/// <summary>Keras' <c>GlobalAveragePooling2D</c>: the mean of each channel over the image, [C, H, W] to [C].</summary>
+public sealed record GlobalAveragePooling2DLayer(int Line = 0, int Column = 0) : LayerSpec(Line, Column);
+
+/// <summary>Keras' <c>GlobalMaxPooling2D</c>: the largest value of each channel over the image, [C, H, W] to [C].</summary>
+public sealed record GlobalMaxPooling2DLayer(int Line = 0, int Column = 0) : LayerSpec(Line, Column);
+
+/// <summary>
+/// A residual block (He et al. 2016): <c>layers(x) + shortcut(x)</c>, where the shortcut is x itself when the block keeps
+/// the shape, otherwise a 1x1 convolution without bias, with the stride that matches the block's output size, followed
+/// by a batch normalization with Keras' defaults (ResNet's projection shortcut, option B).
+/// </summary>
+/// <param name="Layers">The block's own layers, in order; they take and give an image.</param>
+public sealed record ResidualLayer(IReadOnlyList<LayerSpec> Layers, int Line = 0, int Column = 0) : LayerSpec(Line, Column);
 
 /// <summary>A frozen k x k convolution set from the training images to whiten their patches (airbench's first layer):
 /// 2 x channels x k x k outputs, 'valid' padding, no bias. Not a Keras layer.</summary>

@@ -52,8 +52,12 @@ public abstract class LayerKind
 
     internal abstract LayerSpec Read(ILayerParameters parameters, int line, int column);
 
+    /// <summary>The layers a block kind holds (a residual block's), planned before <see cref="Infer"/>; empty for others.</summary>
+    internal virtual IReadOnlyList<LayerSpec> Inner(LayerSpec layer) => [];
+
     /// <summary>The shape rule, on input sizes already known to have the layout <see cref="Input"/> asks for.</summary>
-    internal abstract LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input);
+    /// <param name="inner">The plan of <see cref="Inner"/> on the same input (empty for kinds that hold no layers).</param>
+    internal abstract LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input, IReadOnlyList<PlannedLayer> inner);
 
     public override string ToString() => Name;
 }
@@ -63,6 +67,9 @@ public abstract class LayerKind
 /// <param name="Trainable">Weights the optimizer updates.</param>
 internal readonly record struct LayerShape(IReadOnlyList<int> Output, long Parameters, long Trainable, ConvPadding Padding, string? Problem)
 {
+    /// <summary>A residual block's projection; null for the identity and for other kinds.</summary>
+    public ResidualShortcut? Shortcut { get; init; }
+
     public static LayerShape Same(IReadOnlyList<int> input) => new(input, 0, 0, default, null);
 
     public static LayerShape Fail(string problem) => new([], 0, 0, default, problem);
@@ -76,7 +83,13 @@ internal interface ILayerParameters
 
     double? Number(string key, Interval interval, bool required = false);
 
-    T? Choose<T>(string key, Choice<T>[] choices) where T : struct;
+    T? Choose<T>(string key, Choice<T>[] choices, bool required = false) where T : struct;
+
+    bool? Bool(string key);
+
+    /// <summary>A nested list of layers (a residual block's), each entry read and checked as a layer of its own;
+    /// null when absent or when any entry has a problem.</summary>
+    IReadOnlyList<LayerSpec>? Layers(string key);
 }
 
 internal sealed class LayerKind<T>(
@@ -88,7 +101,63 @@ internal sealed class LayerKind<T>(
 
     internal override LayerSpec Read(ILayerParameters parameters, int line, int column) => read(parameters, line, column);
 
-    internal override LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input) => infer((T)layer, input);
+    internal override LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input, IReadOnlyList<PlannedLayer> inner) => infer((T)layer, input);
+}
+
+/// <summary>The residual block: its layers are planned first (by <see cref="LayerPlanner"/>, which names them), then
+/// the shortcut is chosen from the block's input and output shapes.</summary>
+internal sealed class ResidualKind() : LayerKind("residual", "Residual", ["layers"], FeatureLayout.Image, FeatureLayout.Image)
+{
+    public override Type SpecType => typeof(ResidualLayer);
+
+    internal override LayerSpec Read(ILayerParameters parameters, int line, int column) =>
+        new ResidualLayer(parameters.Layers("layers") ?? [], line, column);
+
+    internal override IReadOnlyList<LayerSpec> Inner(LayerSpec layer) => ((ResidualLayer)layer).Layers;
+
+    /// <summary>
+    /// Identity when the block keeps the shape; otherwise a 1x1 convolution (no bias) with stride s, which gives
+    /// ceil(n / s) per side, plus a batch normalization: Keras counts in * out + 4 * out weights (2 * out frozen).
+    /// </summary>
+    internal override LayerShape Infer(LayerSpec layer, IReadOnlyList<int> input, IReadOnlyList<PlannedLayer> inner)
+    {
+        if (inner.Count == 0) return LayerShape.Fail("has no layers; expected at least one layer in a residual block");
+        var output = inner[^1].OutputShape;
+        var (parameters, trainable) = (inner.Sum(l => l.Parameters), inner.Sum(l => l.TrainableParameters));
+        if (output.Count != 3)
+            return LayerShape.Fail("ends with flat features; expected the block's layers to keep an image, so it can be added to the shortcut");
+        if (output.SequenceEqual(input)) return new LayerShape(output, parameters, trainable, default, null);
+
+        var (channels, height, width) = (input[0], input[1], input[2]);
+        var stride = Enumerable.Range(1, Math.Max(height, width))
+            .FirstOrDefault(s => (height + s - 1) / s == output[1] && (width + s - 1) / s == output[2]);
+        if (stride == 0)
+        {
+            return LayerShape.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"gives {output[1]}x{output[2]}x{output[0]} from an input of {height}x{width}x{channels}, which no strided 1x1 shortcut can match (stride s gives ceil(side / s)); expected a block that divides height and width by one whole number, e.g. with padding: same"));
+        }
+
+        var shortcut = new ResidualShortcut(channels, output[0], stride);
+        return new LayerShape(output, parameters + shortcut.Parameters, trainable + shortcut.TrainableParameters, default, null)
+        {
+            Shortcut = shortcut,
+        };
+    }
+}
+
+/// <summary>A residual block's projection shortcut: a 1x1 convolution without bias from <paramref name="InChannels"/> to
+/// <paramref name="OutChannels"/> with <paramref name="Stride"/>, then a batch normalization (Keras defaults: momentum
+/// 0.99, epsilon 0.001).</summary>
+public sealed record ResidualShortcut(int InChannels, int OutChannels, int Stride)
+{
+    /// <summary>Keras' count: the kernel, then gamma, beta, moving mean and moving variance.</summary>
+    public long Parameters => (long)InChannels * OutChannels + 4L * OutChannels;
+
+    /// <summary>The kernel, gamma and beta.</summary>
+    public long TrainableParameters => (long)InChannels * OutChannels + 2L * OutChannels;
+
+    /// <summary>The shortcut's batch normalization: Keras' defaults.</summary>
+    public static BatchNormalizationLayer Normalization { get; } = new();
 }
 
 /// <summary>The layer kinds a spec can use, in the documented order. Add a kind here (with its record in
@@ -96,14 +165,17 @@ internal sealed class LayerKind<T>(
 public static class LayerKinds
 {
     public static readonly LayerKind Conv2D = new LayerKind<Conv2DLayer>(
-        "conv2d", "Conv2D", ["filters", "kernel_size", "strides", "padding", "activation"], FeatureLayout.Image, FeatureLayout.Image,
+        "conv2d", "Conv2D", ["filters", "kernel_size", "strides", "padding", "activation", "use_bias"], FeatureLayout.Image, FeatureLayout.Image,
         (p, line, column) => new Conv2DLayer(
             p.Int("filters", required: true) ?? 1,
             p.Int("kernel_size", required: true) ?? 1,
             p.Int("strides") ?? 1,
             p.Choose("padding", SpecVocabulary.Paddings) ?? Padding.Valid,
-            p.Choose("activation", SpecVocabulary.Activations) ?? Activation.Linear,
-            line, column),
+            p.Choose("activation", SpecVocabulary.Activations) ?? Specs.Activation.Linear,
+            line, column)
+        {
+            UseBias = p.Bool("use_bias") ?? true,
+        },
         Conv);
 
     public static readonly LayerKind MaxPooling2D = new LayerKind<MaxPooling2DLayer>(
@@ -120,7 +192,7 @@ public static class LayerKinds
         "dense", "Dense", ["units", "activation"], FeatureLayout.Flat, FeatureLayout.Flat,
         (p, line, column) => new DenseLayer(
             p.Int("units", required: true) ?? 1,
-            p.Choose("activation", SpecVocabulary.Activations) ?? Activation.Linear,
+            p.Choose("activation", SpecVocabulary.Activations) ?? Specs.Activation.Linear,
             line, column),
         (d, input) => new LayerShape([d.Units], (long)input[0] * d.Units + d.Units, (long)input[0] * d.Units + d.Units, default, null));
 
@@ -129,14 +201,23 @@ public static class LayerKinds
         (p, line, column) => new DropoutLayer(p.Number("rate", Interval.Unit, required: true) ?? 0, line, column),
         (_, input) => LayerShape.Same(input));
 
-    /// <summary>Keras normalises the last (channel) axis; gamma and beta train, the moving mean and variance do not.</summary>
+    /// <summary>Keras normalises the last (channel) axis; gamma (scale) and beta (center) train, the moving mean and
+    /// variance do not: Keras counts (scale + center + 2) x channels.</summary>
     public static readonly LayerKind BatchNormalization = new LayerKind<BatchNormalizationLayer>(
-        "batch_normalization", "BatchNormalization", ["momentum", "epsilon"], FeatureLayout.Either, FeatureLayout.Either,
+        "batch_normalization", "BatchNormalization", ["momentum", "epsilon", "center", "scale"], FeatureLayout.Either, FeatureLayout.Either,
         (p, line, column) => new BatchNormalizationLayer(
             p.Number("momentum", Interval.Unit) ?? 0.99,
             p.Number("epsilon", Interval.Positive) ?? 0.001,
-            line, column),
-        (_, input) => new LayerShape(input, 4L * input[0], 2L * input[0], default, null));
+            line, column)
+        {
+            Center = p.Bool("center") ?? true,
+            Scale = p.Bool("scale") ?? true,
+        },
+        (b, input) =>
+        {
+            var affine = (b.Center ? 1L : 0) + (b.Scale ? 1L : 0);
+            return new LayerShape(input, (affine + 2) * input[0], affine * input[0], default, null);
+        });
 
     /// <summary>Not a Keras layer: airbench's whitening first layer. Its weights are set from data, so Keras would count
     /// them as non-trainable: 2 x (C k k) filters of C x k x k.</summary>
@@ -163,7 +244,29 @@ public static class LayerKinds
             line, column),
         (_, input) => LayerShape.Same(input));
 
-    public static readonly IReadOnlyList<LayerKind> All = [Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization, PatchWhitening, Rescaling];
+    /// <summary>Keras' Activation layer: no weights, any layout.</summary>
+    public static readonly LayerKind Activation = new LayerKind<ActivationLayer>(
+        "activation", "Activation", ["type"], FeatureLayout.Either, FeatureLayout.Either,
+        (p, line, column) => new ActivationLayer(p.Choose("type", SpecVocabulary.Activations, required: true) ?? Specs.Activation.Linear, line, column),
+        (_, input) => LayerShape.Same(input));
+
+    public static readonly LayerKind GlobalAveragePooling2D = new LayerKind<GlobalAveragePooling2DLayer>(
+        "global_average_pooling2d", "GlobalAveragePooling2D", [], FeatureLayout.Image, FeatureLayout.Flat,
+        (_, line, column) => new GlobalAveragePooling2DLayer(line, column),
+        (_, input) => new LayerShape([input[0]], 0, 0, default, null));
+
+    public static readonly LayerKind GlobalMaxPooling2D = new LayerKind<GlobalMaxPooling2DLayer>(
+        "global_max_pooling2d", "GlobalMaxPooling2D", [], FeatureLayout.Image, FeatureLayout.Flat,
+        (_, line, column) => new GlobalMaxPooling2DLayer(line, column),
+        (_, input) => new LayerShape([input[0]], 0, 0, default, null));
+
+    /// <summary>A block of image layers plus a shortcut (see <see cref="ResidualLayer"/>).</summary>
+    public static readonly LayerKind Residual = new ResidualKind();
+
+    public static readonly IReadOnlyList<LayerKind> All =
+    [
+        Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, GlobalAveragePooling2D, GlobalMaxPooling2D, Residual, PatchWhitening, Rescaling,
+    ];
 
     /// <summary>The kind named <paramref name="name"/> in YAML, or null.</summary>
     public static LayerKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
@@ -179,7 +282,8 @@ public static class LayerKinds
 
     /// <summary>
     /// Keras' conv2d: 'valid' gives floor((n - k) / s) + 1 per side and needs k &lt;= n; 'same' gives ceil(n / s), with
-    /// TensorFlow's padding (see <see cref="ConvPadding"/>). Parameters: k * k * in_channels * filters + filters.
+    /// TensorFlow's padding (see <see cref="ConvPadding"/>). Parameters: k * k * in_channels * filters, plus filters
+    /// with use_bias.
     /// </summary>
     private static LayerShape Conv(Conv2DLayer c, IReadOnlyList<int> input)
     {
@@ -199,7 +303,7 @@ public static class LayerKinds
             var padW = Math.Max((outW - 1) * c.Strides + c.KernelSize - width, 0);
             padding = new ConvPadding(padH / 2, padH - padH / 2, padW / 2, padW - padW / 2);
         }
-        var parameters = (long)c.KernelSize * c.KernelSize * channels * c.Filters + c.Filters;
+        var parameters = (long)c.KernelSize * c.KernelSize * channels * c.Filters + (c.UseBias ? c.Filters : 0);
         return new LayerShape([c.Filters, outH, outW], parameters, parameters, padding, null);
     }
 

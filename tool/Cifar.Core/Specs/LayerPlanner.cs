@@ -30,8 +30,15 @@ public sealed record PlannedLayer(
     long TrainableParameters,
     ConvPadding Padding)
 {
-    /// <summary>Keras' layer class: Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization.</summary>
+    /// <summary>Keras' layer class: Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization, ...</summary>
     public string Type => Kind.KerasClass;
+
+    /// <summary>A residual block's own layers, planned (their names continue the model's count: conv2d_1, ...);
+    /// empty for other kinds. <see cref="Parameters"/> includes theirs.</summary>
+    public IReadOnlyList<PlannedLayer> Inner { get; init; } = [];
+
+    /// <summary>A residual block's projection shortcut, or null (identity, or not a block).</summary>
+    public ResidualShortcut? Shortcut { get; init; }
 }
 
 /// <summary>Why a layer cannot work on its input.</summary>
@@ -43,13 +50,25 @@ public enum LayerProblemReason
     NeedsFlat,
     /// <summary>A kernel or window larger than what is left of the image.</summary>
     Shrinks,
+    /// <summary>A residual block whose output no shortcut can match, or one with a problem inside (see
+    /// <see cref="LayerProblem.Inner"/>).</summary>
+    Block,
 }
 
 /// <summary>A layer of a list that cannot be built.</summary>
 /// <param name="Index">Position of the layer in its list.</param>
 /// <param name="Layer">The offending entry (its Line and Column point into the spec); null when its parameters were unreadable.</param>
 /// <param name="Message">What is wrong, as the rest of a sentence whose subject is the layer ("shrinks the feature map ...").</param>
-public sealed record LayerProblem(int Index, LayerKind Kind, LayerSpec? Layer, LayerProblemReason Reason, string Message);
+/// <param name="Inner">For a problem inside a residual block (the entry at <paramref name="Index"/>): the problem in its
+/// own list, which may nest further. Null when the entry itself is at fault.</param>
+public sealed record LayerProblem(int Index, LayerKind Kind, LayerSpec? Layer, LayerProblemReason Reason, string Message, LayerProblem? Inner = null)
+{
+    /// <summary>The problem at the deepest level: the entry to point at.</summary>
+    public LayerProblem Innermost => Inner?.Innermost ?? this;
+
+    /// <summary>Keras' automatic name of the entry (conv2d_1), as the summary would show it.</summary>
+    public string Name { get; init; } = Kind.Name;
+}
 
 /// <summary>
 /// Shape inference for a Keras-style layer list, without libtorch: what each layer outputs, how many parameters it
@@ -72,14 +91,16 @@ public static class LayerPlanner
         if (layers.Count == 0) throw new ArgumentException("The layer list is empty.", nameof(layers));
 
         var plan = new List<PlannedLayer>(layers.Count);
-        var problem = Walk([.. layers.Select(l => (LayerKinds.Of(l), (LayerSpec?)l))], LayoutOf(inputShape), inputShape, plan.Add)
+        var problem = Walk(Entries(layers), LayoutOf(inputShape), inputShape, plan.Add, new Dictionary<LayerKind, int>(), 0)
             .FirstOrDefault();
         if (problem is null) return plan;
-        var layer = layers[problem.Index];
-        var name = KerasName(layers.Take(problem.Index + 1).Select(l => (LayerKind?)LayerKinds.Of(l)).ToList(), problem.Index);
+        var innermost = problem.Innermost;
+        var layer = innermost.Layer!;
         var position = layer.Line > 0 ? string.Create(CultureInfo.InvariantCulture, $"line {layer.Line}, column {layer.Column}: ") : "";
-        throw new CifarUserException(UserErrorKind.InvalidInput, $"{position}{name} {problem.Message}");
+        throw new CifarUserException(UserErrorKind.InvalidInput, $"{position}{innermost.Name} {innermost.Message}");
     }
+
+    private static (LayerKind?, LayerSpec?)[] Entries(IReadOnlyList<LayerSpec> layers) => [.. layers.Select(l => (LayerKinds.Of(l), (LayerSpec?)l))];
 
     /// <summary>
     /// Every problem of a list as the validator reads it: entries whose kind is unknown (null) or whose parameters were
@@ -88,7 +109,7 @@ public static class LayerPlanner
     /// <param name="inputSizes">The input's sizes, or null when unknown (an invalid <c>data.image_size</c>).</param>
     internal static IReadOnlyList<LayerProblem> Check(
         IReadOnlyList<(LayerKind? Kind, LayerSpec? Layer)> entries, FeatureLayout input, IReadOnlyList<int>? inputSizes) =>
-        [.. Walk(entries, input, inputSizes, _ => { })];
+        [.. Walk(entries, input, inputSizes, _ => { }, new Dictionary<LayerKind, int>(), 0)];
 
     /// <summary>
     /// Follows the features through the list. A layer given the wrong layout is reported and left out (what follows
@@ -96,10 +117,12 @@ public static class LayerPlanner
     /// </summary>
     private static IEnumerable<LayerProblem> Walk(
         IReadOnlyList<(LayerKind? Kind, LayerSpec? Layer)> entries, FeatureLayout layout, IReadOnlyList<int>? sizes,
-        Action<PlannedLayer> planned)
+        Action<PlannedLayer> planned, Dictionary<LayerKind, int> seen, int depth)
     {
-        // Layers of each kind so far, for Keras' names (conv2d, conv2d_1, ...) in one pass over a long list.
-        var seen = new Dictionary<LayerKind, int>();
+        // seen: layers of each kind so far, for Keras' names (conv2d, conv2d_1, ...) in one pass over a long list; a
+        // residual block's layers share the count, as Keras names layers uniquely across the whole model.
+        if (depth > SpecLimits.MaxResidualNesting)
+            throw new ArgumentException($"Residual blocks nest deeper than {SpecLimits.MaxResidualNesting} levels.", nameof(entries));
         for (var i = 0; i < entries.Count; i++)
         {
             var (kind, layer) = entries[i];
@@ -115,15 +138,19 @@ public static class LayerPlanner
                 continue;
             }
 
+            var name = earlier == 0 ? kind.Name : string.Create(CultureInfo.InvariantCulture, $"{kind.Name}_{earlier}");
+
             if (layout != FeatureLayout.Either && kind.Input != FeatureLayout.Either && kind.Input != layout)
             {
                 yield return kind.Input == FeatureLayout.Image
                     ? new LayerProblem(i, kind, layer, LayerProblemReason.NeedsImage, sizes is null
                         ? "needs an image input, but its input is flat; move it before the flatten"
                         : string.Create(CultureInfo.InvariantCulture, $"needs an image input, but its input is flat ({sizes[0]} features); move it before the flatten"))
+                    { Name = name }
                     : new LayerProblem(i, kind, layer, LayerProblemReason.NeedsFlat, sizes is null
                         ? "needs a flat input, but its input is an image; add a flatten before it"
-                        : string.Create(CultureInfo.InvariantCulture, $"needs a flat input, but its input is an image of {sizes[1]}x{sizes[2]}x{sizes[0]}; add a flatten before it"));
+                        : string.Create(CultureInfo.InvariantCulture, $"needs a flat input, but its input is an image of {sizes[1]}x{sizes[2]}x{sizes[0]}; add a flatten before it"))
+                    { Name = name };
                 continue;
             }
 
@@ -134,28 +161,32 @@ public static class LayerPlanner
                 continue;
             }
 
-            var shape = kind.Infer(layer, sizes);
-            if (shape.Problem is { } message)
+            var innerLayers = kind.Inner(layer);
+            var inner = new List<PlannedLayer>(innerLayers.Count);
+            var innerProblem = innerLayers.Count == 0
+                ? null
+                : Walk(Entries(innerLayers), layout, sizes, inner.Add, seen, depth + 1).FirstOrDefault();
+            if (innerProblem is not null)
             {
-                yield return new LayerProblem(i, kind, layer, LayerProblemReason.Shrinks, message);
+                yield return new LayerProblem(i, kind, layer, LayerProblemReason.Block, innerProblem.Message, innerProblem) { Name = name };
                 (layout, sizes) = (outputLayout, null);
                 continue;
             }
 
-            var name = earlier == 0 ? kind.Name : string.Create(CultureInfo.InvariantCulture, $"{kind.Name}_{earlier}");
+            var shape = kind.Infer(layer, sizes, inner);
+            if (shape.Problem is { } message)
+            {
+                yield return new LayerProblem(i, kind, layer, kind == LayerKinds.Residual ? LayerProblemReason.Block : LayerProblemReason.Shrinks, message) { Name = name };
+                (layout, sizes) = (outputLayout, null);
+                continue;
+            }
+
             planned(new PlannedLayer(layer, kind, name, sizes,
-                shape.Output, shape.Parameters, shape.Trainable, shape.Padding));
+                shape.Output, shape.Parameters, shape.Trainable, shape.Padding)
+            { Inner = inner, Shortcut = shape.Shortcut });
             (layout, sizes) = (LayoutOf(shape.Output), shape.Output);
         }
     }
 
     private static FeatureLayout LayoutOf(IReadOnlyList<int> shape) => shape.Count == 3 ? FeatureLayout.Image : FeatureLayout.Flat;
-
-    /// <summary>Keras' automatic name of entry <paramref name="index"/>: its kind, then _1, _2, ... for later ones.</summary>
-    private static string KerasName(List<LayerKind?> kinds, int index)
-    {
-        var kind = kinds[index]!;
-        var earlier = kinds.Take(index).Count(k => k == kind);
-        return earlier == 0 ? kind.Name : string.Create(CultureInfo.InvariantCulture, $"{kind.Name}_{earlier}");
-    }
 }

@@ -28,4 +28,10 @@ internal static class SpecLimits
     /// 16 GiB. The lab's CNN at batch size 64 needs 40 MB.
     /// </summary>
     public const long MaxActivationBytes = 16L << 30;
+
+    /// <summary>
+    /// Residual blocks inside residual blocks: 4. A ResNet needs 1 (blocks in a list); the bound keeps the recursive
+    /// reader, planner and builder shallow whatever a spec holds.
+    /// </summary>
+    public const int MaxResidualNesting = 4;
 }

@@ -140,7 +140,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         if (type == ModelType.Cnn)
         {
-            var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false);
+            var layers = ReadLayers(Required(map, "model", "layers", "a list of layers"), "model.layers", head: false, depth: 0);
             if (layers is not null) CheckArchitecture(layers, FeatureLayout.Image, imageSize is { } side ? [3, side, side] : null);
             return new CnnModelSpec(layers?.Select(l => l.Layer).OfType<LayerSpec>().ToArray() ?? []);
         }
@@ -158,7 +158,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         IReadOnlyList<LayerSpec> head = [new DenseLayer(ClassCount, Activation.Linear, map.Start.Line, map.Start.Column)];
         if (map["head"] is { } headNode)
         {
-            var entries = ReadLayers(headNode, "model.head", head: true);
+            var entries = ReadLayers(headNode, "model.head", head: true, depth: 0);
             if (entries is not null)
             {
                 // The base's feature width is the catalogue's business; every head kind takes any width.
@@ -182,7 +182,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     /// <see cref="Layer"/> when its parameters had problems (both already reported).</summary>
     private sealed record LayerEntry(LayerKind? Kind, LayerSpec? Layer, string Path, SpecPosition Position, SpecNode? Units);
 
-    private List<LayerEntry>? ReadLayers(SpecNode? node, string path, bool head)
+    /// <param name="depth">Residual blocks around the list: 0 for model.layers and model.head.</param>
+    private List<LayerEntry>? ReadLayers(SpecNode? node, string path, bool head, int depth)
     {
         if (node is null) return null;
         if (node is not SpecSequence list)
@@ -198,11 +199,11 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         }
 
         return list.Items
-            .Select((item, i) => ReadLayer(item, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", head))
+            .Select((item, i) => ReadLayer(item, path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]", head, depth))
             .ToList();
     }
 
-    private LayerEntry ReadLayer(SpecNode item, string path, bool head)
+    private LayerEntry ReadLayer(SpecNode item, string path, bool head, int depth)
     {
         var kinds = head ? HeadLayerKinds : LayerKindNames;
         var example = head ? "`dense: {units: 10}`" : "`conv2d: {filters: 32, kernel_size: 3}`";
@@ -263,12 +264,14 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         }
 
         var before = problems.Count;
-        var layer = kind.Read(new LayerParameters(this, parameters, paramPath), item.Start.Line, item.Start.Column);
-        return new LayerEntry(kind, problems.Count == before ? layer : null, path, item.Start, parameters["units"]);
+        var layer = kind.Read(new LayerParameters(this, parameters, paramPath, depth), item.Start.Line, item.Start.Column);
+        if (problems.Count != before) return new LayerEntry(kind, null, path, item.Start, parameters["units"]);
+        _layerPaths[layer] = path;
+        return new LayerEntry(kind, layer, path, item.Start, parameters["units"]);
     }
 
     /// <summary>A layer's parameter mapping, read through the validator's checks (see <see cref="LayerKind.Read"/>).</summary>
-    private sealed class LayerParameters(SpecValidator validator, SpecMapping map, string path) : ILayerParameters
+    private sealed class LayerParameters(SpecValidator validator, SpecMapping map, string path, int depth) : ILayerParameters
     {
         public int? Int(string key, bool required = false, int min = 1) => validator.AtMostLayerLimit(map[key], path + "." + key, validator.Int(
             required ? validator.Required(map, path, key, $"an integer >= {min.ToString(CultureInfo.InvariantCulture)}") : map[key],
@@ -277,7 +280,13 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         public double? Number(string key, Interval interval, bool required = false) => validator.Number(
             required ? validator.Required(map, path, key, $"a number {interval}") : map[key], path + "." + key, interval);
 
-        public T? Choose<T>(string key, Choice<T>[] choices) where T : struct => validator.Choose(map[key], path + "." + key, choices);
+        public T? Choose<T>(string key, Choice<T>[] choices, bool required = false) where T : struct => validator.Choose(
+            required ? validator.Required(map, path, key, ExpectedOneOf(choices)) : map[key], path + "." + key, choices);
+
+        public bool? Bool(string key) => validator.Bool(map[key], path + "." + key);
+
+        public IReadOnlyList<LayerSpec>? Layers(string key) =>
+            validator.ReadBlockLayers(validator.Required(map, path, key, "a list of layers"), path + "." + key, depth + 1);
     }
 
     /// <summary>
@@ -298,20 +307,24 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             // A flatten of more than int.MaxValue values; CheckModelSize reports it once the rest is valid.
             found = [];
         }
-        // In a list that starts with images, only a flatten makes the features flat.
-        var firstFlatten = layers.FirstOrDefault(l => l.Kind == LayerKinds.Flatten);
+        // In a list that starts with images, only a flatten or a global pooling makes the features flat.
+        var firstFlatten = layers.FirstOrDefault(l => l.Kind is { Input: FeatureLayout.Image, Output: FeatureLayout.Flat });
         var needsFlatReported = false;
         foreach (var problem in found)
         {
             var entry = layers[problem.Index];
             switch (problem.Reason)
             {
-                case LayerProblemReason.NeedsImage when problem.Kind == LayerKinds.Flatten:
-                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {firstFlatten!.Path}); expected one flatten");
+                case LayerProblemReason.NeedsImage when problem.Kind == LayerKinds.Flatten && firstFlatten!.Kind == LayerKinds.Flatten:
+                    Problem(entry.Position, $"`{entry.Path}` is a second flatten (the first is {firstFlatten.Path}); expected one flatten");
                     break;
                 case LayerProblemReason.NeedsImage:
-                    var spatial = LayerKinds.All.Where(k => k.Input == FeatureLayout.Image && k.Output == FeatureLayout.Image).Select(k => k.Name);
-                    Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} after the flatten at {firstFlatten!.Path}; expected {string.Join(" and ", spatial)} layers before flatten");
+                    var spatial = LayerKinds.All.Where(k => k.Input == FeatureLayout.Image && k.Output == FeatureLayout.Image).Select(k => k.Name).ToList();
+                    Problem(entry.Position, $"`{entry.Path}` is a {problem.Kind.Name} after the {firstFlatten!.Kind!.Name} at {firstFlatten.Path}; expected {string.Join(", ", spatial[..^1])} and {spatial[^1]} layers before {firstFlatten.Kind.Name}");
+                    break;
+                case LayerProblemReason.Block when problem.Inner is not null:
+                    var innermost = problem.Innermost;
+                    Problem(new SpecPosition(innermost.Layer!.Line, innermost.Layer.Column), $"`{_layerPaths[innermost.Layer]}` {innermost.Message}");
                     break;
                 case LayerProblemReason.NeedsFlat:
                     // Keras would apply it to the channels of each pixel; here it is always a mistake, reported once.
@@ -542,7 +555,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             return;
         }
         if (model is not CnnModelSpec) return; // a base's activations dwarf its head's; the catalogue knows them
-        var valuesPerImage = input.Aggregate(1.0, (a, b) => a * b) + plan.Sum(l => l.OutputShape.Aggregate(1.0, (a, b) => a * b));
+        var valuesPerImage = input.Aggregate(1.0, (a, b) => a * b) + OutputValues(plan);
         var bytes = valuesPerImage * batchSize * sizeof(float) * 2; // outputs and their gradients
         if (bytes > SpecLimits.MaxActivationBytes)
         {

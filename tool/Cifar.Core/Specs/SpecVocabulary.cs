@@ -114,6 +114,17 @@ internal static class SpecVocabulary
         new("tanh", Activation.Tanh),
         new("sigmoid", Activation.Sigmoid),
         new("softmax", Activation.Softmax),
+        new("relu6", Activation.Relu6),
+        new("elu", Activation.Elu),
+        new("selu", Activation.Selu),
+        new("gelu", Activation.Gelu),
+        new("silu", Activation.Silu),
+        // Keras 3 keeps "swish" as another name of silu (keras.activations.swish is silu).
+        new("swish", Activation.Silu),
+        new("leaky_relu", Activation.LeakyRelu),
+        new("mish", Activation.Mish),
+        new("softplus", Activation.Softplus),
+        new("softsign", Activation.Softsign),
     ];
 
     public static readonly Choice<Padding>[] Paddings = [new("valid", Padding.Valid), new("same", Padding.Same)];

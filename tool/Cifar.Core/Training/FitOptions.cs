@@ -29,7 +29,9 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
     /// <summary>Keras' label_smoothing of the training loss, in [0, 1); the validation loss is always plain cross-entropy.</summary>
     public double LabelSmoothing { get; init; }
 
-
+    /// <summary>Where the fit saves a checkpoint at every epoch end and, if one of its phase is there, resumes from it;
+    /// null keeps none. See <see cref="TrainingCheckpoint"/>.</summary>
+    public ICheckpointStore? Checkpoints { get; init; }
 
     /// <summary>Run in order at every hook, as Keras' <c>callbacks</c>; early stopping and progress reporting are callbacks.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];

@@ -99,6 +99,25 @@ public sealed class CheckpointTests : IDisposable
         foreach (var t in expectedWeights.Values.Concat(weights.Values).Concat([trainX, trainY, valX, valY])) t.Dispose();
     }
 
+    /// <summary>A kill after the last epoch (during evaluation or report writing) leaves the final checkpoint: the rerun
+    /// trains nothing and ends with the same history and the same (restored best) weights.</summary>
+    [TorchFact]
+    public void A_fit_resumed_from_its_final_checkpoint_trains_no_epoch_and_ends_the_same()
+    {
+        var (trainX, trainY) = SyntheticImages.WithNoisyLabels(96, 8, seed: 1, noisyFraction: 0.3);
+        var (valX, valY) = SyntheticImages.Make(48, 8, seed: 2);
+        var store = new FileCheckpointStore(_temp.Combine("final.checkpoint"));
+
+        var (first, expectedWeights) = Fit(trainX, trainY, valX, valY, store, cancelAfterEpoch: null);
+        var (again, weights) = Fit(trainX, trainY, valX, valY, store, cancelAfterEpoch: null);
+
+        Assert.Equal(first.Epochs.Count, store.ResumedAfter);
+        Assert.Equal(first.Epochs, again.Epochs); // the very records, times included: none was run again
+        Assert.Equal((first.BestEpoch, first.StoppedEpoch), (again.BestEpoch, again.StoppedEpoch));
+        foreach (var (name, tensor) in expectedWeights) Assert.True(TensorAssert.Identical(tensor, weights[name]), name);
+        foreach (var t in expectedWeights.Values.Concat(weights.Values).Concat([trainX, trainY, valX, valY])) t.Dispose();
+    }
+
     [TorchFact]
     public void A_checkpoint_of_another_plan_is_rejected_and_the_fit_starts_afresh()
     {

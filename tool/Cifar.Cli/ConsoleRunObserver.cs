@@ -44,6 +44,9 @@ internal sealed class ConsoleRunObserver : IRunObserver
         else AnsiConsole.MarkupLine(Markup.Escape(message));
     }
 
+    /// <summary>On standard error, so a redirected or piped report of the run still shows it.</summary>
+    public void Notice(string message) => Console.Error.WriteLine(message);
+
     public IProgressSink BeginProgress(string description, long? total, ProgressUnit unit) =>
         _live is null ? new PlainSink(description, total, unit) : new BarSink(_live, description, total, unit);
 

@@ -9,6 +9,7 @@ var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML exp
     CompareCommand.Create(),
     DiffCommand.Create(),
     VerifyCommand.Create(),
+    CacheCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(args);

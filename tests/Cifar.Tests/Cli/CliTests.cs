@@ -203,7 +203,7 @@ public sealed class CliTests : IDisposable
     public void Help_and_version_answer()
     {
         Assert.Equal(0, Cifar("--version").ExitCode);
-        foreach (string verb in new[] { "run", "validate", "compare", "diff", "verify" })
+        foreach (string verb in new[] { "run", "validate", "compare", "diff", "verify", "cache" })
         {
             var result = Cifar(verb, "--help");
             Assert.True(result.ExitCode == 0, result.ToString());

@@ -147,7 +147,7 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
     private ToolResult InterruptTraining(PosixSignal signal, string reports)
     {
         using var tool = ToolProcess.Start(_temp.Path, null,
-            "run", WriteSpec(), "--output", reports, "--cache-dir", cache.CacheRoot, "--threads", "1");
+            "run", WriteSpec(), "--output", reports, "--cache-dir", cache.CacheRoot, "--threads", "1", "--restart");
         tool.WaitForOutputLine(line => line.StartsWith("endless epoch 1/5000:", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
         tool.Send(signal);
         var result = tool.WaitForExit(TimeSpan.FromSeconds(60));
@@ -159,13 +159,15 @@ public sealed class InterruptTests(GeneratedCacheFixture cache) : IClassFixture<
         return result;
     }
 
-    /// <summary>What the shared cache holds besides its lock folder and the dataset's files; any file in the feature
-    /// cache (<c>features/</c>) is listed, the folder alone is not.</summary>
+    /// <summary>What the shared cache holds besides its lock folder, the dataset's files and whole training checkpoints
+    /// (an interrupted run keeps its last one to resume from); any file in the feature cache (<c>features/</c>) is
+    /// listed, the folder alone is not, and so is any temporary file beside the checkpoints.</summary>
     private List<string> CacheEntries() =>
         Directory.GetFileSystemEntries(cache.CacheRoot, "*", SearchOption.AllDirectories)
             .Select(e => Path.GetRelativePath(cache.CacheRoot, e).Replace('\\', '/'))
             .Where(e => !e.StartsWith(".locks", StringComparison.Ordinal) && !e.StartsWith("cifar-10-batches-bin/", StringComparison.Ordinal)
-                && e != "features")
+                && e != "features" && e != "checkpoints"
+                && !(e.StartsWith("checkpoints/endless.", StringComparison.Ordinal) && e.EndsWith(".train.checkpoint", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every file under <paramref name="root"/> (hidden temporary ones included), with its bytes.</summary>

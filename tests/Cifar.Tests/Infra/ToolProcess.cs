@@ -156,6 +156,20 @@ public sealed class ToolProcess : IDisposable
             throw new InvalidOperationException($"kill({_process.Id}, {number}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Kills the tool with SIGKILL (<c>kill -9</c>: no handler runs, nothing is cleaned up) and waits for it to be gone.</summary>
+    public ToolResult KillHard()
+    {
+        _process.Kill(); // SIGKILL on Unix
+        _process.WaitForExit();
+        lock (_outputLines) return new ToolResult(_process.ExitCode, _output.ToString(), _error.ToString());
+    }
+
+    /// <summary>Whether a line of standard output so far matches <paramref name="match"/>.</summary>
+    public bool HasPrinted(Func<string, bool> match)
+    {
+        lock (_outputLines) return _outputLines.Any(match);
+    }
+
     /// <summary>Waits for the tool to end and returns what it did; kills it if it outlives <paramref name="timeout"/>.</summary>
     public ToolResult WaitForExit(TimeSpan timeout)
     {

@@ -34,18 +34,24 @@ internal static class RunCommand
         Description = "CPU threads for libtorch [default: all cores]. Results repeat bit for bit only with the same count.",
     };
 
+    private static readonly Option<bool> Restart = new("--restart")
+    {
+        Description = "Start training from the first epoch even if the cache holds a checkpoint of the same run (which is replaced).",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
         {
-            Specs, Output, CacheDir, Templates, Threads,
+            Specs, Output, CacheDir, Templates, Threads, Restart,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
             parsed.GetRequiredValue(Output),
             parsed.GetValue(CacheDir),
             parsed.GetValue(Templates),
-            parsed.GetValue(Threads)), cancellationToken)));
+            parsed.GetValue(Threads),
+            parsed.GetValue(Restart)), cancellationToken)));
         return command;
     }
 
@@ -75,8 +81,11 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads)
+    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart)
     {
-        public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads);
+        public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
+        {
+            Checkpoints = Restart ? CheckpointMode.Restart : CheckpointMode.Resume,
+        };
     }
 }

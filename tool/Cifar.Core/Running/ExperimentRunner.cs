@@ -64,6 +64,14 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         observer.Info($"{spec.Name}: CIFAR-10 {(files.FromCache ? "found in the cache" : "downloaded and verified")} ({files.Folder})");
         cancellationToken.ThrowIfCancellationRequested();
 
+        // The spec is copied into the report, so a mirror URL in it loses its credentials first (UrlRedaction).
+        var specText = UrlRedaction.Redact(spec.SourceText);
+        var specHash = Hashing.Sha256Hex(specText);
+        var checkpoints = options.Checkpoints == CheckpointMode.None
+            ? null
+            : RunCheckpoints.For(CacheLocation.Resolve(options.CacheDir), spec.Name, specHash, files.ContentHash, environment, threads, spec.Seed, observer);
+        if (options.Checkpoints == CheckpointMode.Restart) checkpoints!.Clear();
+
         // The raw uint8 images are only needed to prepare the splits (which never alias them): free them before training.
         PreparedData data;
         using (var dataset = Cifar10Dataset.Load(files))
@@ -74,8 +82,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         {
             trained = spec.Model switch
             {
-                CnnModelSpec cnn => TrainCnn(spec, cnn, data, cancellationToken),
-                TransferModelSpec transfer => new TransferTraining(observer, CacheLocation.Resolve(options.CacheDir))
+                CnnModelSpec cnn => TrainCnn(spec, cnn, data, checkpoints, cancellationToken),
+                TransferModelSpec transfer => new TransferTraining(observer, CacheLocation.Resolve(options.CacheDir), checkpoints)
                     .Train(spec, transfer, data, files.ContentHash, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
@@ -86,10 +94,8 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             ? new WeightsInfo(pretrained.Weights, pretrained.WeightsSha256.Length > 0 ? pretrained.WeightsSha256 : null)
             : null;
 
-        // The spec is copied into the report, so a mirror URL in it loses its credentials first (UrlRedaction).
-        var specText = UrlRedaction.Redact(spec.SourceText);
         var result = new ExperimentResult(
-            spec.Name, spec.Description, spec.Seed, specText, Hashing.Sha256Hex(specText), environment, datasetInfo, weights,
+            spec.Name, spec.Description, spec.Seed, specText, specHash, environment, datasetInfo, weights,
             spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
@@ -97,11 +103,14 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         var reportOptions = RunPreflight.ReportOptionsFor(spec, options);
         cancellationToken.ThrowIfCancellationRequested();
         ReportWriter.Write(result, folder, reportOptions);
+        // Only now: a kill while the report was being written resumes after the last epoch and writes it again.
+        checkpoints?.Clear();
         observer.Info($"{spec.Name}: test accuracy {100 * trained.Evaluation.Accuracy:F2}%, report in {folder}");
         return new RunOutcome(spec.Name, folder, trained.Evaluation.Accuracy);
     }
 
-    private TrainingOutcome TrainCnn(ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, CancellationToken cancellationToken)
+    private TrainingOutcome TrainCnn(
+        ExperimentSpec spec, CnnModelSpec cnn, PreparedData data, ICheckpointStore? checkpoints, CancellationToken cancellationToken)
     {
         int imageSize = spec.Data.EffectiveImageSize;
         using var model = CnnBuilder.Build(cnn, imageSize, spec.Seed);
@@ -128,6 +137,7 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
             Ema = spec.Training.Ema,
+            Checkpoints = checkpoints,
         };
         var history = Trainer.Fit(model, new(data.Train.Images, data.Train.Labels), new(data.Validation.Images, data.Validation.Labels), fit, cancellationToken);
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,

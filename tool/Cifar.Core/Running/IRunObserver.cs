@@ -27,6 +27,10 @@ public interface IRunObserver
 
     /// <summary>One line per finished epoch, shown whether or not the output is a terminal.</summary>
     void EpochCompleted(string experiment, EpochLog epoch, int plannedEpochs);
+
+    /// <summary>A one-line notice that is not progress and that the user should see even with the output redirected
+    /// (the command line writes it to standard error): a run resuming from a checkpoint, a damaged checkpoint ignored.</summary>
+    void Notice(string message) => Info(message);
 }
 
 /// <summary>An observer that shows nothing; for tests and library use.</summary>

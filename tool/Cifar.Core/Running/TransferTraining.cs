@@ -18,7 +18,9 @@ namespace Cifar.Running;
 /// learning rate.
 /// </summary>
 /// <param name="cacheRoot">The resolved cache folder: ImageNet weights below it, base features in <c>features/</c>.</param>
-internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
+/// <param name="checkpoints">Where each phase keeps its epoch-end checkpoint (one per phase, so a kill while fine-tuning
+/// resumes the first phase at its end and the second where it was); null keeps none.</param>
+internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, ICheckpointStore? checkpoints = null)
 {
     /// <summary>Runs every phase <paramref name="transfer"/> asks for and evaluates the result on the test split.</summary>
     /// <param name="datasetHash">The dataset's content hash: part of the feature cache's key.</param>
@@ -108,6 +110,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
             Ema = spec.Training.Ema,
+            Checkpoints = checkpoints,
         };
         return Trainer.Fit(model.Head, new(features.Train, data.Train.Labels), new(features.Validation, data.Validation.Labels), fit, cancellationToken);
     }
@@ -123,6 +126,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             LearningRateSchedule = spec.Training.LearningRateSchedule,
             LabelSmoothing = spec.Training.LabelSmoothing,
             Ema = spec.Training.Ema,
+            Checkpoints = checkpoints,
         };
         return Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
     }
@@ -142,6 +146,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot)
             EpochOffset = firstPhase.Epochs.Count,
             Callbacks = [.. RunCallbacks.For(spec, observer, PlannedEpochs(spec, firstPhase.Epochs.Count)), new NativeHeapTrim()],
             Ema = spec.Training.Ema,
+            Checkpoints = checkpoints,
         };
         var second = Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
         return new TrainingHistory([.. firstPhase.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);

@@ -101,7 +101,11 @@ public sealed class Verification(VerifyOptions options, IRunObserver observer)
         var temporary = Directory.CreateTempSubdirectory("cifar-verify-").FullName;
         try
         {
-            var run = new RunOptions(temporary, options.CacheDir, options.TemplatesFolder, recorded.Environment.Threads);
+            // A fresh run from the first epoch: resuming an interrupted run's checkpoint would not check the spec's training.
+            var run = new RunOptions(temporary, options.CacheDir, options.TemplatesFolder, recorded.Environment.Threads)
+            {
+                Checkpoints = CheckpointMode.None,
+            };
             var runner = _download is null ? new ExperimentRunner(run, observer) : new ExperimentRunner(run, observer, _download);
             RunOutcome outcome;
             try

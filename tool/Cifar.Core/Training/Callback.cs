@@ -26,4 +26,20 @@ public abstract class Callback
 
     /// <summary>After the last epoch, whether it ran all epochs or stopped early (not after an exception).</summary>
     public virtual void OnTrainEnd(TrainingContext context) { }
+
+    /// <summary>The name this callback's state has in a checkpoint; the loop adds <c>#2</c>, <c>#3</c> to repeats of a name.</summary>
+    public virtual string CheckpointName => GetType().Name;
+
+    /// <summary>
+    /// At every epoch end, after <see cref="OnEpochEnd"/>: adds whatever this callback needs to go on after a resume
+    /// (counters, best values, tensors such as saved weights) to <paramref name="state"/>. Stateless callbacks keep
+    /// the default, which adds nothing.
+    /// </summary>
+    public virtual void SaveState(CheckpointState state) { }
+
+    /// <summary>
+    /// When a fit resumes from a checkpoint, after <see cref="OnTrainBegin"/>: puts back what <see cref="SaveState"/>
+    /// saved. The state's tensors are disposed after this returns: clone those to keep.
+    /// </summary>
+    public virtual void RestoreState(CheckpointState state) { }
 }

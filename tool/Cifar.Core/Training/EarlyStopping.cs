@@ -105,6 +105,38 @@ public sealed class EarlyStopping : Callback
         ReleaseSnapshot();
     }
 
+    /// <summary>The patience count, the best value and epoch, and the best epoch's weights (with restore_best_weights).</summary>
+    public override void SaveState(CheckpointState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("wait", _wait);
+        state.Set("best", Best);
+        state.Set("best_epoch", BestEpoch);
+        state.Set("stopped_epoch", StoppedEpoch);
+        state.Set("has_snapshot", _bestWeights is not null);
+        state.Set("snapshot_epoch", _snapshotEpoch);
+        if (_bestWeights is null) return;
+        foreach (var (name, tensor) in _bestWeights) state.SetTensor(BestWeightsPrefix + name, tensor);
+    }
+
+    public override void RestoreState(CheckpointState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _wait = state.GetInt32("wait") ?? 0;
+        Best = state.GetDouble("best");
+        BestEpoch = state.GetInt32("best_epoch");
+        StoppedEpoch = state.GetInt32("stopped_epoch");
+        _snapshotEpoch = state.GetInt32("snapshot_epoch") ?? 0;
+        ReleaseSnapshot();
+        if (!state.GetBool("has_snapshot")) return;
+        using (no_grad())
+        {
+            _bestWeights = state.TensorsUnder(BestWeightsPrefix).ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+        }
+    }
+
+    private const string BestWeightsPrefix = "best_weights/";
+
     // Keras (which takes |min_delta|): improvement means monitor - min_delta > best (max) or monitor + min_delta < best (min); NaN never improves.
     private double AbsoluteMinDelta => Math.Abs(_spec.MinDelta);
 

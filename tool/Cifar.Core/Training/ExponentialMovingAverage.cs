@@ -92,6 +92,47 @@ public sealed class ExponentialMovingAverage : IDisposable
         _averageInModel = false;
     }
 
+    /// <summary>Writes the average, the live weights kept aside and the update count into an epoch-end checkpoint.</summary>
+    internal void SaveState(CheckpointState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        state.Set("decay", Decay);
+        state.Set("updates", Updates);
+        state.Set("average_in_model", _averageInModel);
+        foreach (var t in _tracked)
+        {
+            state.SetTensor("average/" + t.Name, t.Average);
+            state.SetTensor("stash/" + t.Name, t.Stash);
+        }
+    }
+
+    /// <summary>Takes back what <see cref="SaveState"/> wrote; the model's own tensors come from the checkpoint's weights.</summary>
+    /// <exception cref="InvalidDataException">The state is of another average (decay, names or shapes differ).</exception>
+    internal void RestoreState(CheckpointState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (state.GetDouble("decay") != Decay)
+            throw new InvalidDataException("the checkpoint's moving average has another decay");
+        var averages = state.TensorsUnder("average/");
+        var stashes = state.TensorsUnder("stash/");
+        if (averages.Count != _tracked.Length || stashes.Count != _tracked.Length
+            || _tracked.Any(t => !averages.TryGetValue(t.Name, out var a) || !a.shape.SequenceEqual(t.Average.shape) || a.dtype != t.Average.dtype
+                || !stashes.TryGetValue(t.Name, out var b) || !b.shape.SequenceEqual(t.Stash.shape) || b.dtype != t.Stash.dtype))
+        {
+            throw new InvalidDataException("the checkpoint's moving average does not match the model's weights");
+        }
+        var updates = state.GetLong("updates") ?? throw new InvalidDataException("the checkpoint's moving average has no update count");
+        var averageInModel = state.GetBool("average_in_model");
+        using var noGrad = no_grad();
+        foreach (var t in _tracked)
+        {
+            t.Average.copy_(averages[t.Name]);
+            t.Stash.copy_(stashes[t.Name]);
+        }
+        Updates = updates;
+        _averageInModel = averageInModel;
+    }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"EMA (decay {Decay}, {Updates} updates)");
 
     public void Dispose()

@@ -33,6 +33,10 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
     /// validation pass and epoch-end callback, and at the end of the fit; null trains and validates the raw weights.</summary>
     public EmaSpec? Ema { get; init; }
 
+    /// <summary>Where the fit saves a checkpoint at every epoch end and, if one of its phase is there, resumes from it;
+    /// null keeps none. See <see cref="TrainingCheckpoint"/>.</summary>
+    public ICheckpointStore? Checkpoints { get; init; }
+
     /// <summary>Run in order at every hook, as Keras' <c>callbacks</c>; early stopping and progress reporting are callbacks.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];
 }

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Cifar.Training;
 
 /// <summary>Keras' model.fit on in-memory tensors, for any module that maps a batch of inputs to class logits.</summary>
-public static class Trainer
+public static partial class Trainer
 {
     /// <summary>
     /// Trains <paramref name="model"/> for <see cref="FitOptions.Epochs"/> epochs: every epoch a seeded shuffle, mini-batch
@@ -55,7 +55,22 @@ public static class Trainer
 
             foreach (var callback in callbacks) callback.OnTrainBegin(context);
             var lastEpoch = context.FirstEpoch - 1;
-            for (var epoch = context.FirstEpoch; epoch <= context.LastEpoch; epoch++)
+            if (options.Checkpoints is { } store && store.TryLoad(options.Phase) is { } checkpoint)
+            {
+                using (checkpoint)
+                {
+                    try
+                    {
+                        lastEpoch = Resume(checkpoint, context, optimizer, shuffleGenerator, callbacks, average);
+                        store.Resumed(checkpoint);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        store.Rejected(options.Phase, e.Message);
+                    }
+                }
+            }
+            for (var epoch = lastEpoch + 1; epoch <= context.LastEpoch && !context.StopRequested; epoch++)
             {
                 // The live weights train (the optimizer's momentum belongs to them); the average was in the model since
                 // the previous epoch's validation.
@@ -120,7 +135,7 @@ public static class Trainer
                 context.Add(log);
                 lastEpoch = epoch;
                 foreach (var callback in callbacks) callback.OnEpochEnd(context, log);
-                if (context.StopRequested) break;
+                if (options.Checkpoints is { } saving) SaveCheckpoint(saving, epoch, context, optimizer, shuffleGenerator, callbacks, average);
             }
             foreach (var callback in callbacks) callback.OnTrainEnd(context);
             return new TrainingHistory(context.Epochs.ToList(), context.RestoredEpoch ?? lastEpoch,

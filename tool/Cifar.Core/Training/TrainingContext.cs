@@ -59,4 +59,12 @@ public sealed class TrainingContext
     public void ReportWeightsRestored(int epoch) => RestoredEpoch = epoch;
 
     internal void Add(EpochLog log) => _epochs.Add(log);
+
+    /// <summary>A resumed fit: its epochs so far and whether a callback had asked to stop.</summary>
+    internal void Restore(IEnumerable<EpochLog> epochs, bool stopRequested, string? stopReason)
+    {
+        _epochs.Clear();
+        _epochs.AddRange(epochs);
+        (StopRequested, StopReason) = (stopRequested, stopReason);
+    }
 }

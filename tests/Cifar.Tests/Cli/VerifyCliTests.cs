@@ -29,7 +29,7 @@ public sealed class VerifyCliTests(GeneratedCacheFixture cache) : IClassFixture<
         var changed = Cifar("verify", "--manifest-only", folder);
 
         Assert.True(fresh.ExitCode == 0, fresh.ToString());
-        Assert.Equal($"{folder}: identical: all 9 files match manifest.json\n", fresh.Output);
+        Assert.Equal($"{folder}: identical: all 10 files match manifest.json\n", fresh.Output);
         Assert.Empty(fresh.Error);
         Assert.True(changed.ExitCode == 5, changed.ToString());
         Assert.Contains("  metrics.json: changed since manifest.json was written", changed.Output, StringComparison.Ordinal);

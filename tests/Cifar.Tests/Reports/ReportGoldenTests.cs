@@ -13,7 +13,7 @@ public class ReportGoldenTests
 {
     public static TheoryData<string> Files => new(
         "report.md", "report.html", "metrics.json", "history.csv", "timing.json", "predictions.txt", "spec.yaml",
-        "loss.svg", "accuracy.svg", "manifest.json");
+        "loss.svg", "accuracy.svg", "learning_rate.svg", "manifest.json");
 
     [Theory]
     [MemberData(nameof(Files))]

@@ -12,7 +12,7 @@ namespace Cifar.Tests.Reports;
 public sealed class ReportWriterTests : IDisposable
 {
     private static readonly string[] AllFiles =
-        ["accuracy.svg", "history.csv", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        ["accuracy.svg", "history.csv", "learning_rate.svg", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("cifar-reports-").FullName;
 
@@ -178,7 +178,7 @@ public sealed class ReportWriterTests : IDisposable
         Assert.DoesNotMatch(new Regex("<(script|link|img|iframe)\\b", RegexOptions.IgnoreCase), html);
         Assert.DoesNotContain("@import", html, StringComparison.Ordinal);
         Assert.DoesNotContain("url(", html, StringComparison.Ordinal);
-        Assert.Equal(2, Regex.Count(html, "<svg "));
+        Assert.Equal(3, Regex.Count(html, "<svg "));
         Assert.Contains("<style>", html, StringComparison.Ordinal);
     }
 
@@ -191,6 +191,8 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("![accuracy](accuracy.svg)", files["report.md"], StringComparison.Ordinal);
         Assert.Contains(files["loss.svg"], files["report.html"], StringComparison.Ordinal);
         Assert.Contains(files["accuracy.svg"], files["report.html"], StringComparison.Ordinal);
+        Assert.Contains("![learning rate](learning_rate.svg)", files["report.md"], StringComparison.Ordinal);
+        Assert.Contains("<figure>\n" + files["learning_rate.svg"] + "</figure>", files["report.html"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,7 +227,10 @@ public sealed class ReportWriterTests : IDisposable
         Assert.All(matrix, row => Assert.Equal(10, row.GetArrayLength()));
         Assert.Equal(200, matrix.Sum(row => row.EnumerateArray().Sum(c => c.GetInt32())));
         Assert.All(root.GetProperty("history").EnumerateArray(),
-            e => Assert.Equal(["epoch", "phase", "loss", "accuracy", "val_loss", "val_accuracy"], Keys(e)));
+            e => Assert.Equal(["epoch", "phase", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"], Keys(e)));
+        // Keras' learning_rate: the rate of each epoch's last step, with significant digits, not 6 decimals.
+        Assert.Equal(ReportFixtures.StepRates(2)[^1], root.GetProperty("history")[1].GetProperty("learning_rate").GetDouble(), 9);
+        Assert.Equal("0.0001", root.GetProperty("history")[11].GetProperty("learning_rate").GetRawText());
         Assert.Equal(9, root.GetProperty("best_epoch").GetInt32());
         Assert.Equal(12, root.GetProperty("stopped_epoch").GetInt32());
         Assert.Equal(JsonValueKind.Number, root.GetProperty("test").GetProperty("accuracy").ValueKind);
@@ -321,7 +326,7 @@ public sealed class ReportWriterTests : IDisposable
         var epoch3 = metrics.RootElement.GetProperty("history")[2];
         Assert.Equal(JsonValueKind.Null, epoch3.GetProperty("loss").ValueKind);
         Assert.Equal(JsonValueKind.Null, epoch3.GetProperty("val_loss").ValueKind);
-        Assert.Contains("\n3,train,,0.461234,,0.451234\n", files["history.csv"], StringComparison.Ordinal);
+        Assert.Contains("\n3,train,,0.461234,,0.451234,", files["history.csv"], StringComparison.Ordinal);
         Assert.DoesNotContain("NaN", files["loss.svg"], StringComparison.Ordinal);
         Assert.DoesNotContain("Infinity", files["loss.svg"], StringComparison.Ordinal);
         Assert.Contains("n/a", files["report.md"], StringComparison.Ordinal);

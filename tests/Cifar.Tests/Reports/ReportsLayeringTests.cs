@@ -20,7 +20,8 @@ public partial class ReportsLayeringTests
         { "Files", ["Cifar.Reports.Formatting"] },
         { "Statistics", ["Cifar.Reports.Files", "Cifar.Reports.Formatting"] },
         { "Charts", ["Cifar.Reports.Formatting", "Cifar.Training"] },
-        { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"] },
+        // Evaluation: the overfitting rule of every report (OverfittingAnalysis), applied to the folders' histories.
+        { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation"] },
         { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics"] },
     };
 

@@ -55,13 +55,13 @@ public sealed class AugmentedRunTests : IDisposable
         var first = Run(path, _temp.Combine("first"));
         var second = Run(path, _temp.Combine("second"));
 
-        foreach (var file in new[] { "metrics.json", "history.csv", "predictions.txt" })
+        foreach (var file in new[] { "metrics.json", "history.csv", "predictions.txt", "learning_rate.svg" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Folder, file)), File.ReadAllBytes(Path.Combine(second.Folder, file)));
         var report = File.ReadAllText(Path.Combine(first.Folder, "report.md"));
-        Assert.Contains("random_crop (padding 4, reflect), horizontal_flip (alternating), rand_augment (num_ops 1, magnitude 5), color_jitter (brightness 0.2), cutout (size 8, count 1), mixup (alpha 0.4, probability 0.5)", report, StringComparison.Ordinal);
-        Assert.Contains("linear to 0 x learning_rate after 1 warm-up epoch, per step", report, StringComparison.Ordinal);
+        Assert.Contains("random_crop (padding 4, fill reflect), horizontal_flip (mode alternating), rand_augment (num_ops 1, magnitude 5), color_jitter (brightness 0.2, contrast 0, saturation 0), cutout (size 8, count 1), mixup (alpha 0.4, probability 0.5)", report, StringComparison.Ordinal);
+        Assert.Contains("linear (warmup_epochs 1, end_factor 0), per step", report, StringComparison.Ordinal);
         Assert.Contains("label_smoothing 0.2", report, StringComparison.Ordinal);
         // Each setting is its own table row, between the optimizer and early stopping.
-        Assert.Matches(@"\n\| Optimizer \| sgd \(learning_rate 0\.05, momentum 0\.9, nesterov, weight_decay 0\.0005\) \|\n\| Learning rate schedule \| [^\n]+ \|\n\| Loss \| [^\n]+ \|\n\| Augmentation \| [^\n]+ \(training images only\) \|\n\| Early stopping \|", report);
+        Assert.Matches(@"\n\| Optimizer \| sgd \(learning_rate 0\.05, momentum 0\.9, nesterov true, weight_decay 0\.0005\) \|\n\| Learning rate schedule \| [^\n]+ \|\n\| Loss \| [^\n]+ \|\n\| Augmentation \| [^\n]+ \(training images only\) \|\n\| Early stopping \|", report);
     }
 }

@@ -59,7 +59,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(_temp.Combine("reports", "tiny"), outcome.Folder);
         // The generated images are learnable (one colour per class): chance is 10%, this run gets all 40 test images right.
         Assert.True(outcome.TestAccuracy >= 0.8, $"the CNN learned: {outcome.TestAccuracy:P1} test accuracy");
-        string[] expected = ["accuracy.svg", "history.csv", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        string[] expected = ["accuracy.svg", "history.csv", "learning_rate.svg", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
         Assert.Equal(expected, Directory.GetFiles(outcome.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         string html = File.ReadAllText(Path.Combine(outcome.Folder, "report.html"));
         Assert.Contains("tiny &lt;b&gt;end-to-end&lt;/b&gt; run", html, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         var first = Run(spec, _temp.Combine("first"));
         var second = Run(spec, _temp.Combine("second"));
 
-        foreach (string file in new[] { "metrics.json", "history.csv", "predictions.txt", "loss.svg", "accuracy.svg", "spec.yaml" })
+        foreach (string file in new[] { "metrics.json", "history.csv", "predictions.txt", "loss.svg", "accuracy.svg", "learning_rate.svg", "spec.yaml" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(first.Folder, file)), File.ReadAllBytes(Path.Combine(second.Folder, file)));
         foreach (string report in new[] { "report.md", "report.html" })
             Assert.Equal(WithoutTiming(File.ReadAllText(Path.Combine(first.Folder, report))), WithoutTiming(File.ReadAllText(Path.Combine(second.Folder, report))));

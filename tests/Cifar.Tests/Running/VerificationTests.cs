@@ -33,7 +33,7 @@ public sealed class VerificationTests : IDisposable
         var result = Verification.CheckManifest(WriteFixtureReport());
 
         Assert.Equal(VerificationVerdict.Identical, result.Verdict);
-        Assert.Equal("identical: all 9 files match manifest.json", result.Summary);
+        Assert.Equal("identical: all 10 files match manifest.json", result.Summary);
         Assert.Empty(result.Details);
     }
 

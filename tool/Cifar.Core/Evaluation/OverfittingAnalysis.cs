@@ -56,6 +56,16 @@ public sealed record OverfittingAnalysis(
     /// <summary>Training accuracy below which a model without a meaningful gap is called underfitting (5x chance on CIFAR-10).</summary>
     public const double UnderfittingTrainAccuracy = 0.5;
 
+    /// <summary>Training loss at the best epoch.</summary>
+    public double TrainLoss { get; init; } = double.NaN;
+
+    /// <summary>Validation loss at the best epoch.</summary>
+    public double ValLoss { get; init; } = double.NaN;
+
+    /// <summary>Validation minus training loss at the best epoch: the gap in loss, as <see cref="AccuracyGap"/> is in
+    /// accuracy (how a comparison shows what augmentation did to it); NaN if either loss is not finite.</summary>
+    public double LossGap => double.IsFinite(TrainLoss) && double.IsFinite(ValLoss) ? ValLoss - TrainLoss : double.NaN;
+
     /// <summary>
     /// Reads the history. Verdict: a gap above <see cref="StrongGapPoints"/> is strong overfitting, from
     /// <see cref="MildGapPoints"/> up to it mild; below that, training accuracy under
@@ -95,7 +105,11 @@ public sealed record OverfittingAnalysis(
             : OverfittingVerdict.None;
 
         return new OverfittingAnalysis(best.Epoch, best.Accuracy, best.ValAccuracy, gap, lossRatio, rising, divergence,
-            verdict, Describe(verdict, best, gapPoints, rising, divergence));
+            verdict, Describe(verdict, best, gapPoints, rising, divergence))
+        {
+            TrainLoss = best.Loss,
+            ValLoss = best.ValLoss,
+        };
     }
 
     private static string Describe(OverfittingVerdict verdict, EpochLog best, double gapPoints, int rising, int? divergence)

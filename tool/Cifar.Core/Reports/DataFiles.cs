@@ -93,7 +93,18 @@ internal static class DataFiles
     public static IReadOnlyList<EpochMetrics> History(TrainingHistory history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return [.. history.Epochs.Select(e => new EpochMetrics(e.Epoch, e.Phase, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy))];
+        return [.. history.Epochs.Select(e => new EpochMetrics(e.Epoch, e.Phase, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy,
+            double.IsFinite(e.LearningRate) ? e.LearningRate : null))];
+    }
+
+    /// <summary>The inverse of <see cref="History(TrainingHistory)"/> for a folder read back (no timings, no per-step
+    /// rates): what the overfitting rule needs to judge a report folder exactly as the run's own report did.</summary>
+    public static TrainingHistory TrainingHistoryOf(MetricsFile metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return new TrainingHistory(
+            [.. metrics.History.Select(h => new EpochLog(h.Epoch, h.Phase, h.Loss, h.Accuracy, h.ValLoss, h.ValAccuracy, double.NaN, double.NaN))],
+            metrics.BestEpoch, metrics.StoppedEpoch);
     }
 
     /// <summary>predictions.txt: true and predicted class indices of every test image.</summary>

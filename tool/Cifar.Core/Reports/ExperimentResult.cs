@@ -32,10 +32,11 @@ public sealed record WeightsInfo(string Description, string? Sha256);
 /// <param name="MaxEpochs">Epochs planned across phases, before any early stop.</param>
 public sealed record TrainingSetup(string Normalization, int ImageSize, int BatchSize, string Optimizer, string? EarlyStopping, int MaxEpochs)
 {
-    /// <summary>The training images' augmentation steps in order, e.g. "random_crop (padding 4, reflect), ..."; null: none.</summary>
+    /// <summary>The training images' augmentation steps in order with all their keys, e.g. "random_crop (padding 4,
+    /// fill reflect), horizontal_flip (mode random)"; null: none.</summary>
     public string? Augmentation { get; init; }
 
-    /// <summary>The learning-rate schedule, e.g. "cosine to 0 x learning_rate after 1 warm-up epoch, per step"; null: constant.</summary>
+    /// <summary>The learning-rate schedule with all its keys, e.g. "cosine (warmup_epochs 1, alpha 0), per step"; null: constant.</summary>
     public string? LearningRateSchedule { get; init; }
 
     /// <summary>Keras' label_smoothing of the training loss; null when 0.</summary>

@@ -12,7 +12,7 @@ namespace Cifar.Reports;
 /// </summary>
 internal static class ReportModel
 {
-    public static ScriptObject Build(ExperimentResult result, string lossSvg, string accuracySvg)
+    public static ScriptObject Build(ExperimentResult result, string lossSvg, string accuracySvg, string learningRateSvg)
     {
         // The root is a plain ScriptObject: top-level names fall through it to Scriban's builtins (html, string, ...),
         // and StrictVariables catches a misspelt one. Nested objects are strict themselves (see StrictScriptObject).
@@ -38,9 +38,11 @@ internal static class ReportModel
             ["charts"] = Obj(
                 ("loss_file", ReportFiles.LossChart),
                 ("accuracy_file", ReportFiles.AccuracyChart),
+                ("learning_rate_file", ReportFiles.LearningRateChart),
                 ("loss_svg", lossSvg),
-                ("accuracy_svg", accuracySvg)),
-            ["overfitting"] = Overfitting(result.Overfitting),
+                ("accuracy_svg", accuracySvg),
+                ("learning_rate_svg", learningRateSvg)),
+            ["overfitting"] = Overfitting(result.Overfitting, result.Setup),
             ["repeatability"] = result.Repeatability,
             ["timing"] = Timing(result),
         };
@@ -205,6 +207,7 @@ internal static class ReportModel
                 ("accuracy", ReportNumbers.Ratio(e.Accuracy)),
                 ("val_loss", ReportNumbers.Loss(e.ValLoss)),
                 ("val_accuracy", ReportNumbers.Ratio(e.ValAccuracy)),
+                ("learning_rate", ReportNumbers.Rate(e.LearningRate) ?? ReportNumbers.Dash),
                 ("best", e.Epoch == history.BestEpoch),
                 ("note", string.Join(", ", notes))));
         }
@@ -215,7 +218,13 @@ internal static class ReportModel
             ("has_fine_tune", history.Epochs.Any(e => e.Phase == "fine_tune")));
     }
 
-    private static StrictScriptObject Overfitting(OverfittingAnalysis analysis) => Obj(
+    /// <summary>What a reader must know before reading the gap of an augmented run (Keras measures training accuracy the
+    /// same way, on the batches it trains on).</summary>
+    internal const string AugmentationNote =
+        "Training accuracy and loss are measured on the augmented training images, validation on plain ones: part of "
+        + "the smaller gap augmentation brings is training on harder images, not only generalising better.";
+
+    private static StrictScriptObject Overfitting(OverfittingAnalysis analysis, TrainingSetup setup) => Obj(
         ("verdict", DataFiles.VerdictKey(analysis.Verdict)),
         ("verdict_title", analysis.Verdict switch
         {
@@ -232,6 +241,7 @@ internal static class ReportModel
         ("loss_ratio", analysis.LossRatio is { } r ? ReportNumbers.Rounded(r, 2) : "n/a"),
         ("rising_epochs", ReportNumbers.WholeNumber(analysis.RisingValLossEpochs)),
         ("divergence_epoch", analysis.DivergenceEpoch is { } d ? ReportNumbers.WholeNumber(d) : null),
+        ("augmentation_note", setup.Augmentation is null ? null : AugmentationNote),
         ("mild_points", ReportNumbers.Fixed(OverfittingAnalysis.MildGapPoints, 0)),
         ("strong_points", ReportNumbers.Fixed(OverfittingAnalysis.StrongGapPoints, 0)),
         ("underfitting_accuracy", ReportNumbers.Fixed(OverfittingAnalysis.UnderfittingTrainAccuracy * 100, 0) + "%"));

@@ -29,7 +29,7 @@ public sealed record ReportOptions(IReadOnlyList<ReportFormat> Formats, string? 
 
 /// <summary>
 /// Writes everything <c>dotnet cifar run</c> leaves in <c>&lt;output&gt;/&lt;name&gt;/</c> after training: metrics.json,
-/// history.csv, timing.json, predictions.txt, spec.yaml, loss.svg, accuracy.svg, report.md / report.html and, last,
+/// history.csv, timing.json, predictions.txt, spec.yaml, loss.svg, accuracy.svg, learning_rate.svg, report.md / report.html and, last,
 /// manifest.json over all of them.
 /// </summary>
 public static class ReportWriter
@@ -84,6 +84,7 @@ public static class ReportWriter
     {
         var lossSvg = LearningCurves.Svg(result.History, CurveMetric.Loss);
         var accuracySvg = LearningCurves.Svg(result.History, CurveMetric.Accuracy);
+        var learningRateSvg = LearningCurves.LearningRateSvg(result.History);
         var files = new List<(string, byte[])>
         {
             (ReportFiles.Metrics, ReportFileJson.Write(DataFiles.Metrics(result))),
@@ -94,12 +95,13 @@ public static class ReportWriter
             (ReportFiles.Spec, Utf8(result.SpecText)),
             (ReportFiles.LossChart, Utf8(lossSvg)),
             (ReportFiles.AccuracyChart, Utf8(accuracySvg)),
+            (ReportFiles.LearningRateChart, Utf8(learningRateSvg)),
         };
         var templates = new Dictionary<string, ManifestTemplate>(StringComparer.Ordinal);
         var formats = options.Formats.Distinct().ToList();
         if (formats.Count > 0)
         {
-            var model = ReportModel.Build(result, lossSvg, accuracySvg);
+            var model = ReportModel.Build(result, lossSvg, accuracySvg, learningRateSvg);
             foreach (var format in formats)
             {
                 var (templateFile, outputFile) = format switch

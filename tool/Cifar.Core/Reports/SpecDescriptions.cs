@@ -29,7 +29,9 @@ public static class SpecDescriptions
             training.Epochs + (training.FineTune?.Epochs ?? 0))
         {
             Augmentation = spec.Data.Augmentation.Count == 0 ? null : string.Join(", ", spec.Data.Augmentation.Select(Augmentation)),
-            LearningRateSchedule = training.LearningRateSchedule is { } schedule ? Schedule(schedule) : null,
+            LearningRateSchedule = training.LearningRateSchedule is { } schedule
+                ? Schedule(schedule) + (training.FineTune is null ? "" : "; fine_tune keeps its learning_rate constant")
+                : null,
             LabelSmoothing = training.LabelSmoothing > 0 ? Invariant($"label_smoothing {training.LabelSmoothing}") : null,
             Ema = training.Ema is { } ema ? Ema(ema) : null,
             TestTimeAugmentation = spec.Evaluation.TestTimeAugmentation is { } tta ? TestTimeAugmentation(tta) : null,
@@ -49,33 +51,34 @@ public static class SpecDescriptions
         return string.Join(", ", views) + " (logits averaged; test images only)";
     }
 
-    /// <summary>A step in its YAML words: <c>random_crop (padding 4, reflect)</c>.</summary>
+    /// <summary>A step with every one of its keys as it ran (defaults included), in YAML words:
+    /// <c>random_crop (padding 4, fill reflect)</c>.</summary>
     public static string Augmentation(AugmentationStep step) => step switch
     {
-        RandomCropStep c => Invariant($"random_crop (padding {c.Padding}, {YamlName(SpecVocabulary.CropFills, c.Fill)})"),
-        HorizontalFlipStep f => Invariant($"horizontal_flip ({YamlName(SpecVocabulary.FlipModes, f.Mode)})"),
+        RandomCropStep c => Invariant($"random_crop (padding {c.Padding}, fill {YamlName(SpecVocabulary.CropFills, c.Fill)})"),
+        HorizontalFlipStep f => Invariant($"horizontal_flip (mode {YamlName(SpecVocabulary.FlipModes, f.Mode)})"),
         CutoutStep c => Invariant($"cutout (size {c.Size}, count {c.Count})"),
-        ColorJitterStep j => "color_jitter (" + string.Join(", ", new[] { ("brightness", j.Brightness), ("contrast", j.Contrast), ("saturation", j.Saturation) }
-            .Where(p => p.Item2 > 0).Select(p => Invariant($"{p.Item1} {p.Item2}"))) + ")",
+        ColorJitterStep j => Invariant($"color_jitter (brightness {j.Brightness}, contrast {j.Contrast}, saturation {j.Saturation})"),
         RandAugmentStep r => Invariant($"rand_augment (num_ops {r.NumOps}, magnitude {r.Magnitude})"),
         MixupStep m => Invariant($"mixup (alpha {m.Alpha}, probability {m.Probability})"),
         CutMixStep m => Invariant($"cutmix (alpha {m.Alpha}, probability {m.Probability})"),
         _ => step.Name,
     };
 
-    /// <summary>The schedule in words: <c>cosine to 0 x learning_rate after 1 warm-up epoch, per step</c>.</summary>
+    /// <summary>The schedule's type with every key it takes (defaults included), in YAML words:
+    /// <c>cosine (warmup_epochs 1, alpha 0), per step</c>. one_cycle has no warm-up key: it rises by itself.</summary>
     public static string Schedule(LearningRateScheduleSpec s)
     {
+        var warmup = Invariant($"warmup_epochs {s.WarmupEpochs}");
         var shape = s.Type switch
         {
-            LearningRateScheduleType.Constant => "constant",
-            LearningRateScheduleType.Step => Invariant($"step (x {s.DecayRate} every {s.DecayEpochs} epoch{(s.DecayEpochs == 1 ? "" : "s")})"),
-            LearningRateScheduleType.Cosine => Invariant($"cosine to {s.Alpha} x learning_rate"),
-            LearningRateScheduleType.Linear => Invariant($"linear to {s.EndFactor} x learning_rate"),
+            LearningRateScheduleType.Constant => Invariant($"constant ({warmup})"),
+            LearningRateScheduleType.Step => Invariant($"step ({warmup}, decay_epochs {s.DecayEpochs}, decay_rate {s.DecayRate})"),
+            LearningRateScheduleType.Cosine => Invariant($"cosine ({warmup}, alpha {s.Alpha})"),
+            LearningRateScheduleType.Linear => Invariant($"linear ({warmup}, end_factor {s.EndFactor})"),
             _ => Invariant($"one_cycle (pct_start {s.PctStart}, div_factor {s.DivFactor}, final_div_factor {s.FinalDivFactor})"),
         };
-        var warmup = s.WarmupEpochs > 0 ? Invariant($" after {s.WarmupEpochs} warm-up epoch{(s.WarmupEpochs == 1 ? "" : "s")}") : "";
-        return shape + warmup + ", per step";
+        return shape + ", per step";
     }
 
     /// <summary><c>cnn</c>, or e.g. <c>transfer: resnet18, imagenet weights, trainable_layers 0</c>: the spec's
@@ -100,7 +103,7 @@ public static class SpecDescriptions
     private static string Optimizer(OptimizerSpec o) => o.Type switch
     {
         OptimizerType.Adam => Invariant($"adam (learning_rate {o.LearningRate}, beta_1 {o.Beta1}, beta_2 {o.Beta2}, epsilon {o.Epsilon})"),
-        OptimizerType.Sgd => Invariant($"sgd (learning_rate {o.LearningRate}, momentum {o.Momentum}{(o.Nesterov ? ", nesterov" : "")}{(o.WeightDecay > 0 ? Invariant($", weight_decay {o.WeightDecay}") : "")})"),
+        OptimizerType.Sgd => Invariant($"sgd (learning_rate {o.LearningRate}, momentum {o.Momentum}, nesterov {(o.Nesterov ? "true" : "false")}, weight_decay {o.WeightDecay})"),
         OptimizerType.AdamW => Invariant($"adamw (learning_rate {o.LearningRate}, beta_1 {o.Beta1}, beta_2 {o.Beta2}, epsilon {o.Epsilon}, weight_decay {o.WeightDecay})"),
         _ => o.Type.ToString(),
     };

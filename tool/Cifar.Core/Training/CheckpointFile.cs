@@ -16,7 +16,7 @@ namespace Cifar.Training;
 /// </summary>
 public static class CheckpointFile
 {
-    private static readonly byte[] Magic = "CIFARCK1"u8.ToArray();
+    private static readonly byte[] Magic = "CIFARCK2"u8.ToArray();
     private const int ChecksumBytes = 16;
 
     /// <summary>Value tags of <see cref="CheckpointState"/> entries.</summary>
@@ -159,6 +159,8 @@ public static class CheckpointFile
             writer.Write(log.ValAccuracy);
             writer.Write(log.Seconds);
             writer.Write(log.ImagesPerSecond);
+            writer.Write(log.LearningRates.Count);
+            foreach (var rate in log.LearningRates) writer.Write(rate);
         }
 
         WriteTensors(writer, checkpoint.Weights);
@@ -203,8 +205,11 @@ public static class CheckpointFile
         var epochs = new List<EpochLog>(count);
         for (var i = 0; i < count; i++)
         {
-            epochs.Add(new EpochLog(reader.ReadInt32(), reader.ReadString(), reader.ReadDouble(), reader.ReadDouble(),
-                reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble()));
+            var log = new EpochLog(reader.ReadInt32(), reader.ReadString(), reader.ReadDouble(), reader.ReadDouble(),
+                reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
+            var rates = new double[Count(reader)];
+            for (var r = 0; r < rates.Length; r++) rates[r] = reader.ReadDouble();
+            epochs.Add(log with { LearningRates = rates });
         }
 
         var owned = new List<Tensor>();

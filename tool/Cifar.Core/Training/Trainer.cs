@@ -80,6 +80,7 @@ public static partial class Trainer
                 model.train();
                 double lossSum = 0;
                 long correct = 0, seen = 0;
+                var learningRates = new double[batchCount];
                 using (var order = randperm(n, generator: shuffleGenerator))
                 {
                     for (var batch = 0; batch < batchCount; batch++)
@@ -104,6 +105,8 @@ public static partial class Trainer
                                 * LearningRateSchedule.Factor(schedule, (epoch - context.FirstEpoch) * (long)batchCount + batch, batchCount, options.Epochs);
                             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
                         }
+                        // What the optimizer holds (every group gets the same rate), not what the schedule meant to set.
+                        learningRates[batch] = optimizer.ParamGroups.First().LearningRate;
 
                         optimizer.zero_grad();
                         var logits = model.call(x);
@@ -131,7 +134,10 @@ public static partial class Trainer
                 var (valLoss, valAccuracy) = Validate(model, validationInputs, validationY,
                     batchSize, options.InputTransform, cancellationToken);
                 var log = new EpochLog(epoch, options.Phase, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
-                    epochClock.Elapsed.TotalSeconds, trainSeconds > 0 ? seen / trainSeconds : 0);
+                    epochClock.Elapsed.TotalSeconds, trainSeconds > 0 ? seen / trainSeconds : 0)
+                {
+                    LearningRates = learningRates,
+                };
                 context.Add(log);
                 lastEpoch = epoch;
                 foreach (var callback in callbacks) callback.OnEpochEnd(context, log);

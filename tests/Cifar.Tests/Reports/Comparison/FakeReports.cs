@@ -10,6 +10,9 @@ namespace Cifar.Tests.Reports.Comparison;
 /// <param name="Skill">Probability of predicting the true class (before the per-class offsets).</param>
 /// <param name="Seed">Seeds the fake predictions (not the labels, which every experiment shares).</param>
 /// <param name="CatDogBias">Extra chance that a wrong "cat" is predicted "dog" (and vice versa).</param>
+/// <param name="TrainAccuracyLead">How far training accuracy ends above the skill (validation ends just below it):
+/// the overfitting gap; augmentation makes it smaller.</param>
+/// <param name="TrainLossOffset">Added to every training loss (augmented images are harder to fit).</param>
 internal sealed record FakeExperiment(
     string Name,
     string ModelType,
@@ -23,7 +26,9 @@ internal sealed record FakeExperiment(
     string? Spec = null,
     double TrainingSeconds = 100,
     bool WithPredictions = true,
-    bool WithTiming = true);
+    bool WithTiming = true,
+    double TrainAccuracyLead = 0.08,
+    double TrainLossOffset = 0);
 
 /// <summary>
 /// Writes report folders with the real report writer from fake results, so comparisons and diffs are tested on what
@@ -37,13 +42,13 @@ internal static class FakeReports
 
     public const int TestImages = 1000;
 
-    public static string CnnSpec(string learningRate = "0.001", int epochs = 6) => $"""
+    public static string CnnSpec(string learningRate = "0.001", int epochs = 6, string augmentation = "") => $"""
         name: cnn
         seed: 42
         data:
           dataset: cifar10
           validation_split: 0.1 # 5,000 images
-          batch_size: 64
+          batch_size: 64{augmentation}
         model:
           type: cnn
           layers:
@@ -57,6 +62,14 @@ internal static class FakeReports
             type: adam
             learning_rate: {learningRate}
 
+        """;
+
+    /// <summary>Crop and flip, as <see cref="CnnSpec"/>'s augmentation argument.</summary>
+    public const string CropAndFlip = """
+
+          augmentation:
+            - random_crop: { padding: 4, fill: reflect }
+            - horizontal_flip: { mode: random }
         """;
 
     public const string TransferSpec = """
@@ -142,8 +155,8 @@ internal static class FakeReports
             [.. Enumerable.Range(1, e.Epochs).Select(epoch => new EpochLog(
                 epoch,
                 "train",
-                Math.Round(2.0 * Math.Exp(-0.35 * epoch) + 0.3, 4),
-                Math.Round(e.Skill + 0.08 - 0.4 * Math.Exp(-0.6 * epoch), 4),
+                Math.Round(2.0 * Math.Exp(-0.35 * epoch) + 0.3 + e.TrainLossOffset, 4),
+                Math.Round(e.Skill + e.TrainAccuracyLead - 0.4 * Math.Exp(-0.6 * epoch), 4),
                 Math.Round(2.1 * Math.Exp(-0.3 * epoch) + 0.5 + (1 - e.Skill) * 0.3, 4),
                 Math.Round(e.Skill - 0.45 * Math.Exp(-0.55 * epoch), 4),
                 secondsPerEpoch,

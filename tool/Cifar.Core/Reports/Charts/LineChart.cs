@@ -7,9 +7,15 @@ namespace Cifar.Reports.Charts;
 /// <summary>How a chart's values read: fractions (accuracies, kept within [0, 1], ticks in percent) or plain numbers (losses).</summary>
 public enum ChartScale { Fraction, Plain }
 
-/// <summary>One curve: a value per epoch (a non-finite value breaks the line), in one colour.</summary>
+/// <summary>One curve: values along the epoch axis (a non-finite value breaks the line), in one colour. A point at
+/// epoch e is the value at the end of epoch e; a fractional epoch is a point inside an epoch (a step's learning rate).</summary>
 /// <param name="RingEpoch">An epoch ringed on the curve (a comparison's best epochs); null for none.</param>
-public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(int Epoch, double Value)> Points, int? RingEpoch = null);
+public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(double Epoch, double Value)> Points, int? RingEpoch = null)
+{
+    /// <summary>Whether each point gets a dot (up to 60 points a series): measured epochs do, samples of a curve
+    /// that changes every step do not.</summary>
+    public bool Dots { get; init; } = true;
+}
 
 /// <summary>A labelled vertical line across the plot, e.g. the best epoch or where fine-tuning starts.</summary>
 /// <param name="Dash">SVG stroke-dasharray, so markers differ without colour too.</param>
@@ -41,8 +47,9 @@ public static class SvgLineChart
     {
         ArgumentNullException.ThrowIfNull(chart);
         var points = chart.Series.SelectMany(s => s.Points).ToList();
-        var firstEpoch = points.Count > 0 ? points.Min(p => p.Epoch) : 1;
-        var lastEpoch = points.Count > 0 ? points.Max(p => p.Epoch) : 1;
+        // Whole epochs for the ticks; a chart of steps starts at epoch 0, where the first epoch's steps begin.
+        var firstEpoch = points.Count > 0 ? (int)Math.Floor(points.Min(p => p.Epoch)) : 1;
+        var lastEpoch = points.Count > 0 ? (int)Math.Ceiling(points.Max(p => p.Epoch)) : 1;
         // A little air left and right so the first and last points do not sit on the frame.
         var xPad = lastEpoch > firstEpoch ? Math.Max(0.25, (lastEpoch - firstEpoch) * 0.03) : 0.5;
         var (xMin, xMax) = (firstEpoch - xPad, lastEpoch + xPad);
@@ -95,7 +102,7 @@ public static class SvgLineChart
         var dots = chart.Series.Max(s => (int?)s.Points.Count) <= 60; // past 60 epochs dots only clutter the lines
         foreach (var series in chart.Series)
         {
-            svg.Append(Curve(series, X, Y, dots));
+            svg.Append(Curve(series, X, Y, dots && series.Dots));
         }
         svg.Append(legend.Svg);
         svg.Append("</svg>\n");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cifar.Evaluation;
 using Cifar.Reports.Charts;
 using Cifar.Reports.Files;
 using Cifar.Reports.Formatting;
@@ -169,6 +170,7 @@ public static class ComparisonReport
         }
         model["experiments"] = experiments;
         model["timing"] = timing;
+        model["augmentation"] = result.ComparesAugmentation ? Augmentation(result) : null;
 
         var perClass = new ScriptArray();
         foreach (var row in result.ClassF1)
@@ -208,6 +210,45 @@ public static class ComparisonReport
         }
         model["spreads"] = spreads;
         return model;
+    }
+
+    /// <summary>
+    /// The overfitting section's view of augmentation, shown when some experiments augmented and some did not: each
+    /// one's gaps at its best epoch (by <see cref="OverfittingAnalysis"/>) beside its augmentation, and a
+    /// sentence per same-model pair.
+    /// </summary>
+    private static ScriptObject Augmentation(ComparisonResult result)
+    {
+        var rows = new ScriptArray();
+        foreach (var e in result.Experiments)
+        {
+            var analysis = e.Overfitting;
+            string Of(Func<OverfittingAnalysis, string> figure) => analysis is null ? ReportNumbers.Dash : figure(analysis);
+            rows.Add(new ScriptObject
+            {
+                ["name"] = e.Name,
+                ["colour"] = e.Colour,
+                ["augmentation"] = e.Augmentation switch
+                {
+                    null => "unknown (no readable spec.yaml)",
+                    { Count: 0 } => "none",
+                    var steps => string.Join(", ", steps),
+                },
+                ["best_epoch"] = Of(a => a.BestEpoch.ToString(CultureInfo.InvariantCulture)),
+                ["train_accuracy"] = Of(a => ReportNumbers.Percent(a.TrainAccuracy)),
+                ["val_accuracy"] = Of(a => ReportNumbers.Percent(a.ValAccuracy)),
+                ["accuracy_gap"] = Of(a => ReportNumbers.PointsChange(a.AccuracyGap)),
+                ["loss_gap"] = Of(a => double.IsFinite(a.LossGap) ? ReportNumbers.Change(a.LossGap, 4) : ReportNumbers.Dash),
+            });
+        }
+        var effects = new ScriptArray();
+        foreach (var effect in result.AugmentationEffects) effects.Add(effect.Sentence);
+        return new ScriptObject
+        {
+            ["rows"] = rows,
+            ["effects"] = effects,
+            ["note"] = ReportModel.AugmentationNote,
+        };
     }
 
     /// <summary>The standalone SVG minus its trailing newline; the HTML template places it.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cifar.Evaluation;
 using Cifar.Reports.Charts;
 using Cifar.Reports.Files;
 using Cifar.Reports.Formatting;
@@ -33,6 +34,13 @@ public sealed record ComparedExperiment(
 {
     public string Name => Report.Name;
     public MetricsFile Metrics => Report.Metrics;
+
+    /// <summary>The kinds of its <c>data.augmentation</c> steps in order (<c>random_crop</c>, ...), empty without
+    /// augmentation; null when its spec.yaml is missing or unreadable, so whether it augmented is unknown.</summary>
+    public IReadOnlyList<string>? Augmentation { get; init; }
+
+    /// <summary>The overfitting analysis of its history (the rule every report uses); null for an empty history.</summary>
+    public OverfittingAnalysis? Overfitting { get; init; }
 }
 
 /// <summary>One class's F1 in every experiment (in experiment order) and the spread between best and worst.</summary>
@@ -50,7 +58,17 @@ public sealed record ComparisonResult(
     IReadOnlyList<ClassF1Spread> LargestSpreads,
     string Conclusion,
     PairedTest? ConclusionTest,
-    int BootstrapResamples);
+    int BootstrapResamples)
+{
+    /// <summary>True when the experiments include runs with and runs without augmentation: then the comparison shows
+    /// each one's gap at its best epoch beside whether it augmented.</summary>
+    public bool ComparesAugmentation =>
+        Experiments.Any(e => e.Augmentation is { Count: > 0 }) && Experiments.Any(e => e.Augmentation is { Count: 0 });
+
+    /// <summary>What augmentation did to the gap, one entry per augmented experiment that has a same-model partner
+    /// without augmentation (<see cref="AugmentationPairing.Pair"/>).</summary>
+    public IReadOnlyList<AugmentationEffect> AugmentationEffects { get; init; } = [];
+}
 
 /// <summary>Builds a <see cref="ComparisonResult"/> from report snapshots.</summary>
 internal static class ExperimentComparison
@@ -74,7 +92,11 @@ internal static class ExperimentComparison
             var (origin, model) = Classify(r);
             return new ComparedExperiment(r, origin, model, SvgLineChart.Palette[i % SvgLineChart.Palette.Count],
                 r.Predictions is null ? null : Bootstrap.AccuracyInterval(r.Predictions.Correct(), resamples),
-                r.Metrics.Overfitting.AccuracyGap);
+                r.Metrics.Overfitting.AccuracyGap)
+            {
+                Augmentation = AugmentationPairing.StepsOf(r),
+                Overfitting = AugmentationPairing.Analyze(r.Metrics),
+            };
         }).ToList();
 
         var classes = experiments.SelectMany(e => e.Metrics.Classes).Distinct(StringComparer.Ordinal).ToList();
@@ -97,7 +119,10 @@ internal static class ExperimentComparison
                 .OrderByDescending(x => x.r.Spread).ThenBy(x => x.i).Take(SpreadsShown).Select(x => x.r).ToList();
 
         var (conclusion, test) = Conclude(experiments);
-        return new ComparisonResult(experiments, rows, largest, conclusion, test, resamples);
+        return new ComparisonResult(experiments, rows, largest, conclusion, test, resamples)
+        {
+            AugmentationEffects = AugmentationPairing.Pair(experiments),
+        };
     }
 
     private static (ModelOrigin, string) Classify(ReportSnapshot report)

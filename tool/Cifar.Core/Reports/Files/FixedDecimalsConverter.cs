@@ -40,6 +40,22 @@ public abstract class FixedDecimalsConverter(int decimals) : JsonConverter<doubl
 /// <summary>Ratios and losses in metrics.json: 6 decimals (<see cref="ReportNumbers.MachineDecimals"/>).</summary>
 public sealed class SixDecimals() : FixedDecimalsConverter(ReportNumbers.MachineDecimals);
 
+/// <summary>Learning rates in metrics.json: <see cref="ReportNumbers.RateDigits"/> significant digits (<see cref="ReportNumbers.Rate"/>).</summary>
+public sealed class RateDigits : JsonConverter<double>
+{
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Number
+            ? reader.GetDouble()
+            : throw new JsonException($"expected a number, found {FixedDecimalsConverter.Describe(reader.TokenType)}");
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteRawValue(ReportNumbers.Rate(value) ?? throw new JsonException($"a learning rate must be finite, not {value}"),
+            skipInputValidation: true);
+    }
+}
+
 /// <summary>Seconds in timing.json: milliseconds.</summary>
 public sealed class ThreeDecimals() : FixedDecimalsConverter(3);
 

@@ -67,13 +67,17 @@ public sealed record AverageScores(
 
 /// <summary>One epoch of metrics.json's <c>history</c> and one row of history.csv.</summary>
 /// <param name="Phase"><c>train</c>, or <c>fine_tune</c> for the fine-tuning epochs of a transfer model.</param>
+/// <param name="LearningRate">Keras' <c>learning_rate</c>: the rate of the epoch's last optimizer step
+/// (<c>EpochLog.LearningRate</c>), 6 significant digits; null in a folder written before it was
+/// recorded, and then left out when written again.</param>
 public sealed record EpochMetrics(
     int Epoch,
     string Phase,
     [property: JsonConverter(typeof(SixDecimals))] double Loss,
     [property: JsonConverter(typeof(SixDecimals))] double Accuracy,
     [property: JsonConverter(typeof(SixDecimals))] double ValLoss,
-    [property: JsonConverter(typeof(SixDecimals))] double ValAccuracy);
+    [property: JsonConverter(typeof(SixDecimals))] double ValAccuracy,
+    [property: JsonConverter(typeof(RateDigits)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? LearningRate = null);
 
 /// <summary>metrics.json's <c>overfitting</c>: the analysis of the history at the best epoch.</summary>
 /// <param name="Verdict"><c>none</c>, <c>mild</c>, <c>strong</c> or <c>underfitting</c>.</param>

@@ -50,6 +50,7 @@ internal static class ReportFileRanges
             check.Fraction(at + ".accuracy", epoch.Accuracy);
             check.Loss(at + ".val_loss", epoch.ValLoss);
             check.Fraction(at + ".val_accuracy", epoch.ValAccuracy);
+            if (epoch.LearningRate is { } rate) check.Loss(at + ".learning_rate", rate);
         }
         check.Count("best_epoch", metrics.BestEpoch);
         if (metrics.StoppedEpoch is { } stopped) check.Count("stopped_epoch", stopped);

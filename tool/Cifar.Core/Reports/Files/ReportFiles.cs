@@ -23,6 +23,9 @@ public static class ReportFiles
 
     public const string LossChart = "loss.svg";
     public const string AccuracyChart = "accuracy.svg";
+
+    /// <summary>The learning rate of every step (thinned), beside the learning curves.</summary>
+    public const string LearningRateChart = "learning_rate.svg";
     public const string MarkdownReport = "report.md";
     public const string HtmlReport = "report.html";
 
@@ -36,7 +39,7 @@ public static class ReportFiles
     /// The files a rerun of the same spec under the same conditions reproduces byte for byte, compared whole by
     /// <c>dotnet cifar verify</c>. The reports are too, outside their timing section (<see cref="ReportsWithTiming"/>).
     /// </summary>
-    public static IReadOnlyList<string> Deterministic { get; } = [Metrics, Predictions, History, LossChart, AccuracyChart, Spec];
+    public static IReadOnlyList<string> Deterministic { get; } = [Metrics, Predictions, History, LossChart, AccuracyChart, LearningRateChart, Spec];
 
     /// <summary>Reports that repeat byte for byte outside the part between <see cref="TimingBegin"/> and <see cref="TimingEnd"/>.</summary>
     public static IReadOnlyList<string> ReportsWithTiming { get; } = [MarkdownReport, HtmlReport];
@@ -48,7 +51,7 @@ public static class ReportFiles
     public const string TimingEnd = "<!-- timing:end -->";
 
     /// <summary>The files every report folder has, whatever the report formats.</summary>
-    public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart, Manifest];
+    public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart, LearningRateChart, Manifest];
 
     /// <summary>The start of predictions.txt's first line: the format and its version, which readers check.</summary>
     public const string PredictionsFormat = "# dotnet-cifar test predictions v1";
@@ -58,5 +61,9 @@ public static class ReportFiles
         PredictionsFormat + ": line 2 true labels, line 3 predicted labels, one digit (class index) per test image in test-set order";
 
     /// <summary>The first line of history.csv.</summary>
-    public const string HistoryHeader = "epoch,phase,loss,accuracy,val_loss,val_accuracy";
+    public const string HistoryHeader = "epoch,phase,loss,accuracy,val_loss,val_accuracy,learning_rate";
+
+    /// <summary>The first line of a history.csv written before the learning rate was recorded; still read, and
+    /// written for a history without rates, so such a file round-trips.</summary>
+    public const string HistoryHeaderWithoutLearningRate = "epoch,phase,loss,accuracy,val_loss,val_accuracy";
 }

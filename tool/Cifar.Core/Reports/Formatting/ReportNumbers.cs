@@ -35,6 +35,23 @@ public static class ReportNumbers
         return rounded.ToString("F" + decimals.ToString(Invariant), Invariant);
     }
 
+    /// <summary>Significant digits of a learning rate in metrics.json and history.csv.</summary>
+    public const int RateDigits = 6;
+
+    /// <summary>
+    /// A positive number of any magnitude (a learning rate: 0.1 to 1e-8) rounded to <see cref="RateDigits"/>
+    /// significant digits, without exponent or trailing zeros: 0.001, 0.000999877, 4E-07 as 0.0000004. Fixed decimals
+    /// would flatten a decayed rate to 0.000000. Null if not finite; never "-0".
+    /// </summary>
+    public static string? Rate(double value)
+    {
+        if (!double.IsFinite(value)) return null;
+        if (value == 0) return "0";
+        var decimals = Math.Clamp(RateDigits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 15);
+        var rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero) + 0.0;
+        return rounded.ToString("0.###############", Invariant);
+    }
+
     /// <summary>An integer as JSON and CSV write it: 1234567.</summary>
     public static string WholeNumber(long value) => value.ToString(Invariant);
 

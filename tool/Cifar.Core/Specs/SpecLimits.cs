@@ -28,4 +28,10 @@ internal static class SpecLimits
     /// 16 GiB. The lab's CNN at batch size 64 needs 40 MB.
     /// </summary>
     public const long MaxActivationBytes = 16L << 30;
+
+    /// <summary>
+    /// Entries of <c>seeds</c>: each is a whole training run, so 100 runs of the lab's CNN take about five hours on
+    /// this project's machine; more is a typo, not a plan. At least 2, since one seed has no spread to measure.
+    /// </summary>
+    public const int MaxSeeds = 100;
 }

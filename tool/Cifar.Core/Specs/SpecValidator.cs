@@ -33,7 +33,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         var name = ReadName(top);
         var description = Text(top["description"], "description");
-        var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
+        var (seed, seeds) = ReadSeeds(top);
         var (data, imageSize) = ReadData(top);
         var problemsBeforeModel = problems.Count;
         var model = ReadModel(top, imageSize);
@@ -42,7 +42,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var training = ReadTraining(top, model);
         var report = ReadReport(top);
         return new ExperimentSpec(name, description, seed, data, model ?? new CnnModelSpec([]), training, report,
-            sourcePath, sourceText);
+            sourcePath, sourceText)
+        { Seeds = seeds, SeedText = SeedTextSpan(top, sourceText) };
     }
 
     // ---- top level

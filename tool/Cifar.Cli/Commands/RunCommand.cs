@@ -34,18 +34,25 @@ internal static class RunCommand
         Description = "CPU threads for libtorch [default: all cores]. Results repeat bit for bit only with the same count.",
     };
 
+    private static readonly Option<int?> SeedCount = new("--seeds")
+    {
+        Description = "Run each spec N times, with seeds seed, seed + 1, ..., seed + N - 1 (2 to 100), into one multi-seed "
+            + "report folder (a folder per seed and the aggregate). A spec that lists `seeds` itself takes no --seeds.",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
         {
-            Specs, Output, CacheDir, Templates, Threads,
+            Specs, Output, CacheDir, Templates, Threads, SeedCount,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
             parsed.GetRequiredValue(Output),
             parsed.GetValue(CacheDir),
             parsed.GetValue(Templates),
-            parsed.GetValue(Threads)), cancellationToken)));
+            parsed.GetValue(Threads),
+            parsed.GetValue(SeedCount)), cancellationToken)));
         return command;
     }
 
@@ -55,6 +62,7 @@ internal static class RunCommand
     {
         CheckThreads(settings.Threads);
         var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
+        if (settings.SeedCount is { } count) specs = [.. specs.Select(spec => SeedRuns.WithSeedCount(spec, count))];
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);
@@ -75,7 +83,7 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads)
+    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, int? SeedCount)
     {
         public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads);
     }

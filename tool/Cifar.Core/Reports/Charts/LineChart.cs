@@ -9,7 +9,12 @@ public enum ChartScale { Fraction, Plain }
 
 /// <summary>One curve: a value per epoch (a non-finite value breaks the line), in one colour.</summary>
 /// <param name="RingEpoch">An epoch ringed on the curve (a comparison's best epochs); null for none.</param>
-public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(int Epoch, double Value)> Points, int? RingEpoch = null);
+public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(int Epoch, double Value)> Points, int? RingEpoch = null)
+{
+    /// <summary>A shaded band around the curve, low to high per epoch (a multi-seed report's spread across seeds); empty
+    /// for none. Drawn under every curve in the series' colour, translucent.</summary>
+    public IReadOnlyList<(int Epoch, double Low, double High)> Band { get; init; } = [];
+}
 
 /// <summary>A labelled vertical line across the plot, e.g. the best epoch or where fine-tuning starts.</summary>
 /// <param name="Dash">SVG stroke-dasharray, so markers differ without colour too.</param>
@@ -47,7 +52,8 @@ public static class SvgLineChart
         var xPad = lastEpoch > firstEpoch ? Math.Max(0.25, (lastEpoch - firstEpoch) * 0.03) : 0.5;
         var (xMin, xMax) = (firstEpoch - xPad, lastEpoch + xPad);
         var fraction = chart.Scale == ChartScale.Fraction;
-        var (yMin, yMax, yStep) = YAxis([.. points.Select(p => p.Value).Where(double.IsFinite)], fraction);
+        var bands = chart.Series.SelectMany(s => s.Band).SelectMany(b => new[] { b.Low, b.High });
+        var (yMin, yMax, yStep) = YAxis([.. points.Select(p => p.Value).Concat(bands).Where(double.IsFinite)], fraction);
 
         var legend = LegendLayout(chart);
         var top = LegendTop + (legend.Rows * LegendRow) + 4;
@@ -92,6 +98,10 @@ public static class SvgLineChart
             svg.Append(Marker(X(chart.Markers[row].Epoch), top, chart.Markers[row], row));
         }
 
+        foreach (var series in chart.Series)
+        {
+            svg.Append(Band(series, X, Y));
+        }
         var dots = chart.Series.Max(s => (int?)s.Points.Count) <= 60; // past 60 epochs dots only clutter the lines
         foreach (var series in chart.Series)
         {
@@ -184,6 +194,19 @@ public static class SvgLineChart
         var labelY = top + 14 + (row * 16);
         return Invariant($"<line x1=\"{F(x)}\" y1=\"{F(top)}\" x2=\"{F(x)}\" y2=\"{F(Bottom)}\" stroke=\"{marker.Colour}\" stroke-width=\"1.5\" stroke-dasharray=\"{marker.Dash}\"/>\n") +
             Invariant($"<text x=\"{F(labelX)}\" y=\"{F(labelY)}\" text-anchor=\"{(rightSide ? "start" : "end")}\" fill=\"{marker.Colour}\" font-size=\"11\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{Escape(marker.Label)}</text>\n");
+    }
+
+    /// <summary>The band as one closed path: along the highs left to right, back along the lows; epochs with a
+    /// non-finite bound are left out.</summary>
+    private static string Band(ChartSeries series, Func<double, double> x, Func<double, double> y)
+    {
+        var band = series.Band.Where(b => double.IsFinite(b.Low) && double.IsFinite(b.High)).OrderBy(b => b.Epoch).ToList();
+        if (band.Count == 0) return "";
+        var path = new StringBuilder();
+        foreach (var (epoch, _, high) in band) path.Append(path.Length == 0 ? 'M' : 'L').Append(F(x(epoch))).Append(' ').Append(F(y(high))).Append(' ');
+        for (var i = band.Count - 1; i >= 0; i--) path.Append('L').Append(F(x(band[i].Epoch))).Append(' ').Append(F(y(band[i].Low))).Append(' ');
+        path.Append('Z');
+        return Invariant($"<path d=\"{path}\" fill=\"{series.Colour}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n");
     }
 
     private static string Curve(ChartSeries series, Func<double, double> x, Func<double, double> y, bool dots)

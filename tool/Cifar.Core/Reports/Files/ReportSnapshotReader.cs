@@ -31,6 +31,19 @@ public static class ReportSnapshotReader
             .OrderBy(Path.GetFileName, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The single-run report folders <paramref name="folder"/> stands for: the seed folders that its seeds.json lists
+    /// when it is a multi-seed report folder (each has its own spec.yaml and manifest.json, so <c>verify</c> checks
+    /// each), else the folder itself.
+    /// </summary>
+    /// <exception cref="CifarUserException">InvalidInput when seeds.json is malformed.</exception>
+    public static IReadOnlyList<string> SingleRunFolders(string folder)
+    {
+        var seeds = Path.Combine(folder, ReportFiles.Seeds);
+        if (!File.Exists(seeds)) return [folder];
+        return [.. ReportFileJson.ReadSeeds(File.ReadAllText(seeds), seeds).Runs.Select(run => Path.Combine(folder, run.Folder))];
+    }
+
     /// <summary>Reads one report folder from disk.</summary>
     public static ReportSnapshot ReadFolder(string folder)
     {

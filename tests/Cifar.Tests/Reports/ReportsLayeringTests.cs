@@ -23,6 +23,7 @@ public partial class ReportsLayeringTests
         // Evaluation: the overfitting rule of every report (OverfittingAnalysis), applied to the folders' histories.
         { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation"] },
         { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics"] },
+        { "Seeds", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Specs"] },
     };
 
     [Theory]
@@ -51,7 +52,7 @@ public partial class ReportsLayeringTests
     public void The_lower_layers_mention_no_type_of_the_layers_above()
     {
         string[] lower = ["Cifar.Reports.Formatting", "Cifar.Reports.Files", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"];
-        string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff"];
+        string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff", "Cifar.Reports.Seeds"];
         var assembly = typeof(ReportWriter).Assembly;
         var offenders = new List<string>();
         foreach (var type in assembly.GetTypes().Where(t => lower.Contains(Outermost(t).Namespace)))

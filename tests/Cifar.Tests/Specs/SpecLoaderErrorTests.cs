@@ -52,7 +52,7 @@ public class SpecLoaderErrorTests
     public void Unknown_key_far_from_any_gets_no_suggestion()
     {
         Assert.Equal(
-            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, data, model, training, evaluation, report."],
+            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, seeds, data, model, training, evaluation, report."],
             Problems(Edit("seed: 1\n", "seed: 1\nauthor: me\n")));
     }
 
@@ -114,7 +114,7 @@ public class SpecLoaderErrorTests
     [Fact]
     public void Missing_keys_are_reported_at_their_parent_mapping()
     {
-        Assert.Equal(["spec.yaml:1:1: `seed` is missing; expected an integer >= 0"], Problems(Edit("seed: 1\n", "")));
+        Assert.Equal(["spec.yaml:1:1: `seed` is missing; expected an integer >= 0 (or `seeds`, a list)"], Problems(Edit("seed: 1\n", "")));
         Assert.Equal(["spec.yaml:4:3: `data.dataset` is missing; expected one of cifar10"], Problems(Edit("dataset: cifar10", "batch_size: 8")));
         Assert.Equal(["spec.yaml:8:15: `model.layers[0].conv2d.kernel_size` is missing; expected an integer >= 1"],
             Problems(Edit("{filters: 8, kernel_size: 3}", "{filters: 8}")));

@@ -39,11 +39,17 @@ internal static class RunCommand
         Description = "Start training from the first epoch even if the cache holds a checkpoint of the same run (which is replaced).",
     };
 
+    private static readonly Option<int?> SeedCount = new("--seeds")
+    {
+        Description = "Run each spec N times, with seeds seed, seed + 1, ..., seed + N - 1 (2 to 100), into one multi-seed "
+            + "report folder (a folder per seed and the aggregate). A spec that lists `seeds` itself takes no --seeds.",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
         {
-            Specs, Output, CacheDir, Templates, Threads, Restart,
+            Specs, Output, CacheDir, Templates, Threads, Restart, SeedCount,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
@@ -51,7 +57,8 @@ internal static class RunCommand
             parsed.GetValue(CacheDir),
             parsed.GetValue(Templates),
             parsed.GetValue(Threads),
-            parsed.GetValue(Restart)), cancellationToken)));
+            parsed.GetValue(Restart),
+            parsed.GetValue(SeedCount)), cancellationToken)));
         return command;
     }
 
@@ -61,6 +68,7 @@ internal static class RunCommand
     {
         CheckThreads(settings.Threads);
         var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
+        if (settings.SeedCount is { } count) specs = [.. specs.Select(spec => SeedRuns.WithSeedCount(spec, count))];
         return ConsoleRunObserver.Run(observer =>
         {
             var runner = new ExperimentRunner(settings.ToRunOptions(), observer);
@@ -81,7 +89,8 @@ internal static class RunCommand
         }
     }
 
-    private sealed record RunSettings(string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart)
+    private sealed record RunSettings(
+        string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart, int? SeedCount)
     {
         public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
         {

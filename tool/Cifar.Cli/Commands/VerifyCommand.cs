@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cifar.Reports.Files;
 using Cifar.Running;
 
 namespace Cifar.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class VerifyCommand
 {
     private static readonly Argument<string[]> Folders = new("report-folder")
     {
-        Description = "Report folders to verify (each holds spec.yaml and manifest.json).",
+        Description = "Report folders to verify (each holds spec.yaml and manifest.json; a multi-seed folder stands for its seed folders).",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -48,12 +49,12 @@ internal static class VerifyCommand
         var results = new List<VerificationResult>();
         if (manifestOnly)
         {
-            foreach (var folder in SpecArguments.Check(folders)) results.Add(Print(Verification.CheckManifest(folder)));
+            foreach (var folder in SpecArguments.Check(folders).SelectMany(ReportSnapshotReader.SingleRunFolders)) results.Add(Print(Verification.CheckManifest(folder)));
         }
         else
         {
             var options = new VerifyOptions(cacheDir, templates is null ? null : Path.GetFullPath(templates));
-            foreach (var folder in SpecArguments.Check(folders))
+            foreach (var folder in SpecArguments.Check(folders).SelectMany(ReportSnapshotReader.SingleRunFolders))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var result = ConsoleRunObserver.Run(observer => new Verification(options, observer).Rerun(folder, cancellationToken));

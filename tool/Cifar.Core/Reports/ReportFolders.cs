@@ -31,11 +31,24 @@ public static partial class ReportFolders
     private static partial Regex SiblingPattern();
 
     /// <summary>
-    /// True when <paramref name="folder"/> is a report folder this tool wrote: its metrics.json parses as one
-    /// (whatever else it holds). Only such a folder may be replaced by a new report.
+    /// True when <paramref name="folder"/> is a report folder this tool wrote: its metrics.json parses as one, or
+    /// its seeds.json for a multi-seed report folder (whatever else it holds). Only such a folder may be replaced by a new report.
     /// </summary>
     public static bool IsWrittenByTool(string folder)
     {
+        var seeds = Path.Combine(folder, ReportFiles.Seeds);
+        if (File.Exists(seeds))
+        {
+            try
+            {
+                ReportFileJson.ReadSeeds(File.ReadAllText(seeds), seeds);
+                return true;
+            }
+            catch (Exception e) when (e is CifarUserException or IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
         var metrics = Path.Combine(folder, ReportFiles.Metrics);
         if (!File.Exists(metrics)) return false;
         try

@@ -126,7 +126,7 @@ public static class ReportWriter
     /// <see cref="ReportFolders.Recover"/> (called here and before every run) moves back; so whatever the instant of
     /// a crash, the next run finds the old report or the new one, and deletes the leftovers.
     /// </remarks>
-    private static void WriteAtomically(string target, IReadOnlyList<(string Name, byte[] Bytes)> files, Action<string>? extras)
+    internal static void WriteAtomically(string target, IReadOnlyList<(string Name, byte[] Bytes)> files, Action<string>? extras)
     {
         var parent = Path.GetDirectoryName(target) ?? throw new IOException($"'{target}' has no parent folder.");
         var name = Path.GetFileName(target);
@@ -188,5 +188,5 @@ public static class ReportWriter
         }
     }
 
-    private static byte[] Utf8(string text) => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
+    internal static byte[] Utf8(string text) => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
 }

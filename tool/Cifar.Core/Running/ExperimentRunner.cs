@@ -23,7 +23,7 @@ namespace Cifar.Running;
 /// the report folders of experiments it had not finished exactly as they were. The last check is just before the
 /// finished report replaces the previous one; that swap, once started, completes.
 /// </remarks>
-public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
+public sealed partial class ExperimentRunner(RunOptions options, IRunObserver observer)
 {
     private readonly Cifar10Download _download = new();
 
@@ -47,10 +47,19 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
         return outcomes;
     }
 
-    /// <summary>Runs one experiment and writes its report folder under <see cref="RunOptions.OutputRoot"/>.</summary>
+    /// <summary>Runs one experiment and writes its report folder under <see cref="RunOptions.OutputRoot"/>; a
+    /// multi-seed spec runs once per seed (<see cref="RunSeeds"/>).</summary>
     public RunOutcome Run(ExperimentSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return SeedRuns.IsMultiSeed(spec)
+            ? RunSeeds(spec, cancellationToken)
+            : RunOne(spec, Path.Combine(options.OutputRoot, spec.Name), cancellationToken);
+    }
+
+    /// <summary>Runs a single-seed spec and writes its report into <paramref name="folder"/>.</summary>
+    private RunOutcome RunOne(ExperimentSpec spec, string folder, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         RunPreflight.Check([spec], options);
         var clock = Stopwatch.StartNew();
@@ -99,7 +108,6 @@ public sealed class ExperimentRunner(RunOptions options, IRunObserver observer)
             spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
             Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
 
-        string folder = Path.Combine(options.OutputRoot, spec.Name);
         var reportOptions = RunPreflight.ReportOptionsFor(spec, options);
         cancellationToken.ThrowIfCancellationRequested();
         ReportWriter.Write(result, folder, reportOptions);

@@ -21,6 +21,22 @@ public sealed record ExperimentSpec(
 {
     /// <summary>The top-level <c>evaluation</c> section: how the test split is evaluated.</summary>
     public EvaluationSpec Evaluation { get; init; } = EvaluationSpec.Default;
+
+    /// <summary>
+    /// <c>seeds</c>: the seeds of a multi-seed spec, in the spec's order (2 to <see cref="SpecLimits.MaxSeeds"/>,
+    /// all different); empty for a spec with one <c>seed</c>. <see cref="SeedRuns"/> turns it into one spec per seed.
+    /// </summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [];
+
+    /// <summary>Where <c>seed: N</c> or <c>seeds: [...]</c> is written in <see cref="SourceText"/> (key to the end of
+    /// its value), so <see cref="SeedRuns"/> can write each run's own spec.yaml; null for specs built in code.</summary>
+    public TextSpan? SeedText { get; init; }
+}
+
+/// <summary>A range of characters in a spec's text.</summary>
+public readonly record struct TextSpan(int Start, int Length)
+{
+    public int End => Start + Length;
 }
 
 public enum DatasetName { Cifar10 }

@@ -34,4 +34,10 @@ internal static class SpecLimits
     /// reader, planner and builder shallow whatever a spec holds.
     /// </summary>
     public const int MaxResidualNesting = 4;
+
+    /// <summary>
+    /// Entries of <c>seeds</c>: each is a whole training run, so 100 runs of the lab's CNN take about five hours on
+    /// this project's machine; more is a typo, not a plan. At least 2, since one seed has no spread to measure.
+    /// </summary>
+    public const int MaxSeeds = 100;
 }

@@ -33,7 +33,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
 
         var name = ReadName(top);
         var description = Text(top["description"], "description");
-        var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
+        var (seed, seeds) = ReadSeeds(top);
         var (data, imageSize) = ReadData(top);
         var problemsBeforeModel = problems.Count;
         var model = ReadModel(top, imageSize);
@@ -46,6 +46,8 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             sourcePath, sourceText)
         {
             Evaluation = evaluation,
+            Seeds = seeds,
+            SeedText = SeedTextSpan(top, sourceText),
         };
     }
 

@@ -6,7 +6,7 @@ namespace Cifar.Specs;
 /// </summary>
 internal static class SpecVocabulary
 {
-    public static readonly string[] TopKeys = ["name", "description", "seed", "data", "model", "training", "evaluation", "report"];
+    public static readonly string[] TopKeys = ["name", "description", "seed", "seeds", "data", "model", "training", "evaluation", "report"];
 
     public static readonly string[] DataKeys =
         ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url", "augmentation"];

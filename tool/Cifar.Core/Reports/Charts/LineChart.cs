@@ -15,6 +15,10 @@ public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(doub
     /// <summary>Whether each point gets a dot (up to 60 points a series): measured epochs do, samples of a curve
     /// that changes every step do not.</summary>
     public bool Dots { get; init; } = true;
+
+    /// <summary>A shaded band around the curve, low to high per epoch (a multi-seed report's spread across seeds); empty
+    /// for none. Drawn under every curve in the series' colour, translucent.</summary>
+    public IReadOnlyList<(double Epoch, double Low, double High)> Band { get; init; } = [];
 }
 
 /// <summary>A labelled vertical line across the plot, e.g. the best epoch or where fine-tuning starts.</summary>
@@ -54,7 +58,8 @@ public static class SvgLineChart
         var xPad = lastEpoch > firstEpoch ? Math.Max(0.25, (lastEpoch - firstEpoch) * 0.03) : 0.5;
         var (xMin, xMax) = (firstEpoch - xPad, lastEpoch + xPad);
         var fraction = chart.Scale == ChartScale.Fraction;
-        var (yMin, yMax, yStep) = YAxis([.. points.Select(p => p.Value).Where(double.IsFinite)], fraction);
+        var bands = chart.Series.SelectMany(s => s.Band).SelectMany(b => new[] { b.Low, b.High });
+        var (yMin, yMax, yStep) = YAxis([.. points.Select(p => p.Value).Concat(bands).Where(double.IsFinite)], fraction);
 
         var legend = LegendLayout(chart);
         var top = LegendTop + (legend.Rows * LegendRow) + 4;
@@ -99,6 +104,10 @@ public static class SvgLineChart
             svg.Append(Marker(X(chart.Markers[row].Epoch), top, chart.Markers[row], row));
         }
 
+        foreach (var series in chart.Series)
+        {
+            svg.Append(Band(series, X, Y));
+        }
         var dots = chart.Series.Max(s => (int?)s.Points.Count) <= 60; // past 60 epochs dots only clutter the lines
         foreach (var series in chart.Series)
         {
@@ -191,6 +200,19 @@ public static class SvgLineChart
         var labelY = top + 14 + (row * 16);
         return Invariant($"<line x1=\"{F(x)}\" y1=\"{F(top)}\" x2=\"{F(x)}\" y2=\"{F(Bottom)}\" stroke=\"{marker.Colour}\" stroke-width=\"1.5\" stroke-dasharray=\"{marker.Dash}\"/>\n") +
             Invariant($"<text x=\"{F(labelX)}\" y=\"{F(labelY)}\" text-anchor=\"{(rightSide ? "start" : "end")}\" fill=\"{marker.Colour}\" font-size=\"11\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{Escape(marker.Label)}</text>\n");
+    }
+
+    /// <summary>The band as one closed path: along the highs left to right, back along the lows; epochs with a
+    /// non-finite bound are left out.</summary>
+    private static string Band(ChartSeries series, Func<double, double> x, Func<double, double> y)
+    {
+        var band = series.Band.Where(b => double.IsFinite(b.Low) && double.IsFinite(b.High)).OrderBy(b => b.Epoch).ToList();
+        if (band.Count == 0) return "";
+        var path = new StringBuilder();
+        foreach (var (epoch, _, high) in band) path.Append(path.Length == 0 ? 'M' : 'L').Append(F(x(epoch))).Append(' ').Append(F(y(high))).Append(' ');
+        for (var i = band.Count - 1; i >= 0; i--) path.Append('L').Append(F(x(band[i].Epoch))).Append(' ').Append(F(y(band[i].Low))).Append(' ');
+        path.Append('Z');
+        return Invariant($"<path d=\"{path}\" fill=\"{series.Colour}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n");
     }
 
     private static string Curve(ChartSeries series, Func<double, double> x, Func<double, double> y, bool dots)

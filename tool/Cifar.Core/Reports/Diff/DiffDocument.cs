@@ -54,7 +54,7 @@ internal static class DiffDocument
         {
             var reasons = diff.Regressions(points);
             blocks.Add(new ListBlock(
-                [Span.Strong("Regression check"), $" (fails on a test-accuracy drop of more than {ReportNumbers.Plain(points)} pp, or a drop significant at 5%): ",
+                [Span.Strong("Regression check"), $" (fails on a test-accuracy drop of more than {ReportNumbers.Plain(points)} pp, or a drop significant at 5%; with several seeds on both sides, on a drop of the mean of more than {ReportNumbers.Plain(points)} pp that is significant at 5% across seeds): ",
                     reasons.Count == 0 ? "passed" : Span.Strong("FAILED")],
                 [.. reasons.Select(r => (IReadOnlyList<Span>)[r])]));
         }
@@ -68,7 +68,9 @@ internal static class DiffDocument
             }
             blocks.Add(new TableBlock(null, "Metric",
                 [.. e.Metrics.Select(m => (m.Label, Value(m.Unit, m.Base), Value(m.Unit, m.Head), Change(m.Unit, m.Delta)))]));
-            var significance = new List<(string?, IReadOnlyList<Span>)> { ("Significance", [Significance(e)]) };
+            var significance = new List<(string?, IReadOnlyList<Span>)>();
+            if (SeedLine(e) is { } seedLine) significance.Add(("Seeds", [seedLine]));
+            significance.Add(("Significance", [Significance(e)]));
             if (Intervals(e, diff.BootstrapResamples) is { } intervals)
             {
                 significance.Add((null, [intervals]));
@@ -144,9 +146,24 @@ internal static class DiffDocument
         _ => ["removed ", Span.Code(c.Key), $": {c.Base}"],
     };
 
+    /// <summary>The seed-level test, or the note saying why there is none, for diffs with a multi-seed side.</summary>
+    private static string? SeedLine(ExperimentDiff e)
+    {
+        static string Floor(SeedSummary? s) => s is null ? "a single run" : string.Create(CultureInfo.InvariantCulture,
+            $"{s.Count} seeds, ±{ReportNumbers.Rounded(s.HalfWidth * 100, 2)} points at 95%");
+        if (e.SeedTest is { } w)
+        {
+            var df = double.IsFinite(w.DegreesOfFreedom) ? ReportNumbers.Rounded(w.DegreesOfFreedom, 1) : "n/a (no spread on either side)";
+            var t = double.IsFinite(w.T) ? ReportNumbers.Rounded(w.T, 3) : "n/a";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Welch's t test on the seeds' test accuracies: mean {ReportNumbers.Percent(w.BaseMean)} ({Floor(e.BaseSeeds)}) → {ReportNumbers.Percent(w.HeadMean)} ({Floor(e.HeadSeeds)}), t = {t}, df = {df}, {ReportNumbers.PValue(w.PValue)}: {w.Verdict}. This test decides the regression check.");
+        }
+        return e.SeedNote is { } note ? $"No test across seeds: {note}." : null;
+    }
+
     private static string Significance(ExperimentDiff e) => e.Paired is { } p
         ? string.Create(CultureInfo.InvariantCulture,
-            $"McNemar exact test on {ReportNumbers.Count(p.Images)} paired test images: {ReportNumbers.Count(p.BaseRightHeadWrong)} only the base got right, {ReportNumbers.Count(p.BaseWrongHeadRight)} only the head got right, {ReportNumbers.PValue(p.PValue)}: {p.Verdict}.")
+            $"McNemar exact test on {ReportNumbers.Count(p.Images)} paired test images{(e.BaseSeeds is not null || e.HeadSeeds is not null ? " (each multi-seed side's majority vote per image)" : "")}: {ReportNumbers.Count(p.BaseRightHeadWrong)} only the base got right, {ReportNumbers.Count(p.BaseWrongHeadRight)} only the head got right, {ReportNumbers.PValue(p.PValue)}: {p.Verdict}.")
         : $"Not tested: {e.PairingNote}.";
 
     private static string? Intervals(ExperimentDiff e, int resamples)

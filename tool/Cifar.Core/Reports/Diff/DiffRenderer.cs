@@ -182,7 +182,16 @@ public static class DiffRenderer
         [.. e.SpecChanges.Select(c => new DiffSpecChange(c.Key, c.Kind.ToString().ToLowerInvariant(), c.Base, c.Head))],
         SignificanceFile(e),
         e.OtherChanges,
-        e.SpecNote);
+        e.SpecNote,
+        e.SeedTest is { } w && e.BaseSeeds is { } bs && e.HeadSeeds is { } hs
+            ? new DiffSeedTest("welch_t", w.BaseCount, w.HeadCount, w.BaseMean, w.HeadMean, bs.HalfWidth, hs.HalfWidth,
+                double.IsFinite(w.T) ? Round12(w.T) : null, double.IsFinite(w.DegreesOfFreedom) ? Round12(w.DegreesOfFreedom) : null,
+                Round12(w.PValue), w.IsSignificant, w.Verdict)
+            : null);
+
+    /// <summary>12 significant digits: the last bits of the t distribution may differ between C libraries, the output must not.</summary>
+    private static double Round12(double value) =>
+        double.Parse(value.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static DiffSignificance SignificanceFile(ExperimentDiff e)
     {

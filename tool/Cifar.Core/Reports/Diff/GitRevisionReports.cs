@@ -42,8 +42,10 @@ public static class GitRevisionReports
         var listing = Run(top, ["ls-tree", "-r", "-z", "--name-only", "--full-name", revision, "--", root.Length == 0 ? "." : root + "/"]);
         var files = listing.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var folders = files
-            .Where(f => f.EndsWith("/" + ReportFiles.Metrics, StringComparison.Ordinal) || f == ReportFiles.Metrics)
-            .Select(f => f.Length == ReportFiles.Metrics.Length ? "" : f[..(f.Length - ReportFiles.Metrics.Length - 1)])
+            .SelectMany(f => new[] { ReportFiles.Metrics, ReportFiles.Seeds }
+                .Where(marker => f == marker || f.EndsWith("/" + marker, StringComparison.Ordinal))
+                .Select(marker => f.Length == marker.Length ? "" : f[..(f.Length - marker.Length - 1)]))
+            .Distinct(StringComparer.Ordinal)
             .Where(folder => folder == root || (Parent(folder) == root && !ReportSnapshotReader.IsHiddenName(folder[(folder.LastIndexOf('/') + 1)..])))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -71,6 +71,21 @@ public sealed record ExperimentDiff(
         !Metrics.Any(m => m.IsChanged) && !ClassF1.Any(c => c.Base != c.Head) && ConfusionMoves.Count == 0
         && SpecChanges.Count == 0 && OtherChanges.Count == 0;
 
+    /// <summary>
+    /// Welch's t test on the seeds' test accuracies when both sides are multi-seed report folders (then the metric rows
+    /// are seed means and <see cref="Paired"/> pairs the seeds' majority votes); null otherwise.
+    /// </summary>
+    public WelchTest? SeedTest { get; init; }
+
+    /// <summary>The base's test accuracy across its seeds (its noise floor); null for a single run.</summary>
+    public SeedSummary? BaseSeeds { get; init; }
+
+    /// <summary>The head's test accuracy across its seeds; null for a single run.</summary>
+    public SeedSummary? HeadSeeds { get; init; }
+
+    /// <summary>Why there is no seed-level test although one side has several seeds; null otherwise.</summary>
+    public string? SeedNote { get; init; }
+
     public MetricChange? TestAccuracy => Metrics.FirstOrDefault(m => m.Key == "test_accuracy");
 
     /// <summary>Change of test accuracy in percentage points (head − base), rounded to 1e-9; null if a side lacks it.</summary>
@@ -119,7 +134,7 @@ public sealed record ReportDiff(
                 var accuracy = e.TestAccuracy;
                 var text = accuracy is { Base: { } b, Head: { } h }
                     ? $"{e.Name}: test accuracy {ReportNumbers.Percent(b)} → {ReportNumbers.Percent(h)} ({ReportNumbers.PointsChange(h - b)}"
-                      + (e.Paired is { } p ? ", " + p.Verdict : "") + ")"
+                      + (e.SeedTest is { } w ? $", {w.Verdict} across seeds" : e.Paired is { } p ? ", " + p.Verdict : "") + ")"
                     : $"{e.Name}: changed";
                 if (e.SpecChanges.Count > 0)
                 {
@@ -147,7 +162,10 @@ public sealed record ReportDiff(
 
     /// <summary>
     /// True when any experiment's test accuracy fell by more than <paramref name="points"/> percentage points, or fell
-    /// by any amount that McNemar's test calls significant at 5%. Added or removed experiments are not regressions.
+    /// by any amount that McNemar's test calls significant at 5%. When both sides have several seeds the seeds decide
+    /// instead: a regression is a fall of the mean test accuracy by more than <paramref name="points"/> that Welch's t
+    /// test over the seeds calls significant at 5% (a larger fall within the seed noise is not one, nor is a
+    /// significant fall smaller than <paramref name="points"/>). Added or removed experiments are not regressions.
     /// </summary>
     public bool HasRegression(double points) => Regressions(points).Count > 0;
 
@@ -164,6 +182,15 @@ public sealed record ReportDiff(
         {
             if (e.AccuracyDeltaPoints is not { } delta || delta >= 0 || e.TestAccuracy is not { Base: { } b, Head: { } h })
             {
+                continue;
+            }
+            if (e.SeedTest is { } seeds)
+            {
+                if (-delta > points && seeds.IsSignificant)
+                {
+                    lines.Add($"{e.Name}: mean test accuracy over seeds fell {ReportNumbers.Rounded(-delta, 2)} pp ({ReportNumbers.Percent(b)} → {ReportNumbers.Percent(h)}), "
+                        + $"more than the allowed {ReportNumbers.Plain(points)} pp and significant at 5% (Welch's t test over {seeds.BaseCount} and {seeds.HeadCount} seeds, {ReportNumbers.PValue(seeds.PValue)})");
+                }
                 continue;
             }
             var fell = $"{e.Name}: test accuracy fell {ReportNumbers.Rounded(-delta, 2)} pp ({ReportNumbers.Percent(b)} → {ReportNumbers.Percent(h)})";

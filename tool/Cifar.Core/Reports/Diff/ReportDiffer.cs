@@ -174,8 +174,29 @@ public static class ReportDiffer
             other.Add(b.SpecText is null ? "spec.yaml added" : "spec.yaml removed");
         }
 
-        return new ExperimentDiff(name, metrics, classF1, ConfusionMoves(bm, hm), specChanges, specNote, paired,
-            pairingNote, Interval(b.Predictions), Interval(h.Predictions), other);
+        return WithSeeds(new ExperimentDiff(name, metrics, classF1, ConfusionMoves(bm, hm), specChanges, specNote, paired,
+            pairingNote, Interval(b.Predictions), Interval(h.Predictions), other), b, h);
+    }
+
+    /// <summary>
+    /// The seed-level figures of a diff where a side is a multi-seed report folder: each side's spread, and Welch's t
+    /// test on the seeds' test accuracies when both sides have several seeds.
+    /// </summary>
+    private static ExperimentDiff WithSeeds(ExperimentDiff diff, ReportSnapshot b, ReportSnapshot h)
+    {
+        if (b.Seeds.Count == 0 && h.Seeds.Count == 0) return diff;
+        static double[] Accuracies(ReportSnapshot side) => [.. side.Seeds.Select(s => s.Metrics.Test.Accuracy)];
+        static SeedSummary? Spread(ReportSnapshot side) => side.Seeds.Count >= 2 ? SeedSummary.Of(Accuracies(side)) : null;
+        var (baseSeeds, headSeeds) = (Spread(b), Spread(h));
+        return diff with
+        {
+            BaseSeeds = baseSeeds,
+            HeadSeeds = headSeeds,
+            SeedTest = baseSeeds is not null && headSeeds is not null ? WelchTest.Of(Accuracies(b), Accuracies(h)) : null,
+            SeedNote = baseSeeds is null || headSeeds is null
+                ? $"only the {(baseSeeds is null ? "head" : "base")} has several seeds; the test across seeds needs several on both sides, so the {(baseSeeds is null ? "head's" : "base's")} mean is compared with a single run"
+                : null,
+        };
     }
 
     /// <summary>Off-diagonal cells whose counts changed most, matched by class name on both sides.</summary>

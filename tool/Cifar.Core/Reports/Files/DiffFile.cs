@@ -41,7 +41,27 @@ public sealed record DiffExperiment(
     IReadOnlyList<DiffSpecChange> SpecChanges,
     [property: JsonPropertyOrder(1)] DiffSignificance Significance,
     [property: JsonPropertyOrder(1)] IReadOnlyList<string> OtherChanges,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SpecNote = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SpecNote = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DiffSeedTest? SeedTest = null);
+
+/// <summary>Welch's t test on the test accuracies of two multi-seed sides (what <c>--fail-on-regression</c> decides on then).</summary>
+/// <param name="Test"><c>welch_t</c>.</param>
+/// <param name="T">Head minus base; null when neither side varies (then the p-value is 1 for equal means, else 0).</param>
+/// <param name="DegreesOfFreedom">Welch–Satterthwaite; null when neither side varies.</param>
+/// <param name="BaseHalfWidth">Half-width of the base's 95% Student-t interval of the mean (its noise floor, a fraction).</param>
+public sealed record DiffSeedTest(
+    string Test,
+    int BaseSeeds,
+    int HeadSeeds,
+    double BaseMean,
+    double HeadMean,
+    double BaseHalfWidth,
+    double HeadHalfWidth,
+    double? T,
+    double? DegreesOfFreedom,
+    double PValue,
+    bool Significant,
+    string Verdict);
 
 /// <summary>A metric base → head; a side is null when that report lacks the value.</summary>
 /// <param name="DeltaPoints">The change in percentage points; test accuracy only.</param>

@@ -64,6 +64,33 @@ public static class ReportFileJson
         return metrics;
     }
 
+    /// <summary>seeds.json's bytes.</summary>
+    public static byte[] Write(SeedsFile seeds) => Bytes(seeds, ReportFilesJsonContext.Default.SeedsFile);
+
+    /// <summary>Parses seeds.json; <paramref name="source"/> names the file in error messages.</summary>
+    /// <exception cref="CifarUserException">InvalidInput when the file is not a seeds.json of this format, or names a
+    /// seed folder outside its own folder.</exception>
+    public static SeedsFile ReadSeeds(string json, string source)
+    {
+        var seeds = Parse(json, source, ReportFilesJsonContext.Default.SeedsFile);
+        if (seeds.Format != ReportFiles.SeedsFormat)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"{source}: 'format' is '{seeds.Format}'; expected '{ReportFiles.SeedsFormat}'");
+        }
+        if (seeds.Runs.Count < 2)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, $"{source}: 'runs' has {seeds.Runs.Count} entries; expected at least 2");
+        }
+        // A folder name, never a path: a hand-edited file must not send readers outside the report folder.
+        if (seeds.Runs.FirstOrDefault(r => r.Folder.Length == 0 || r.Folder.StartsWith('.') || r.Folder.IndexOfAny(['/', '\\']) >= 0) is { } bad)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput,
+                $"{source}: 'runs' names the folder '{bad.Folder}'; expected a folder name inside the report folder, such as seed-1");
+        }
+        return seeds;
+    }
+
     /// <summary>Parses timing.json; <paramref name="source"/> names the file in error messages.</summary>
     /// <exception cref="CifarUserException">InvalidInput when the file is not a valid timing.json.</exception>
     public static TimingFile ReadTiming(string json, string source)
@@ -126,4 +153,5 @@ public static class ReportFileJson
 [JsonSerializable(typeof(TimingFile))]
 [JsonSerializable(typeof(DiffFile))]
 [JsonSerializable(typeof(ManifestFile))]
+[JsonSerializable(typeof(SeedsFile))]
 internal sealed partial class ReportFilesJsonContext : JsonSerializerContext;

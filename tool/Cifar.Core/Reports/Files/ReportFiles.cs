@@ -53,6 +53,18 @@ public static class ReportFiles
     /// <summary>The files every report folder has, whatever the report formats.</summary>
     public static IReadOnlyList<string> DataFiles { get; } = [Metrics, History, Timing, Predictions, Spec, LossChart, AccuracyChart, LearningRateChart, Manifest];
 
+    /// <summary>
+    /// The data file of a multi-seed report folder (<see cref="SeedsFile"/>): its presence is what makes a folder the
+    /// aggregate of several seeds, whose runs are report folders inside it.
+    /// </summary>
+    public const string Seeds = "seeds.json";
+
+    /// <summary>seeds.json's <c>format</c>.</summary>
+    public const string SeedsFormat = "dotnet-cifar seeds v1";
+
+    /// <summary>The files of a multi-seed report folder besides its seed folders, whatever the report formats.</summary>
+    public static IReadOnlyList<string> SeedsDataFiles { get; } = [Seeds, Spec, LossChart, AccuracyChart];
+
     /// <summary>The start of predictions.txt's first line: the format and its version, which readers check.</summary>
     public const string PredictionsFormat = "# dotnet-cifar test predictions v1";
 

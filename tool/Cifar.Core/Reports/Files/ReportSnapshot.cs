@@ -17,4 +17,12 @@ public sealed record ReportSnapshot(
     string MetricsJson,
     TimingFile? Timing,
     PredictionsFile? Predictions,
-    string? SpecText);
+    string? SpecText)
+{
+    /// <summary>
+    /// The seeds of a multi-seed report folder (each a report folder of its own, in the spec's order); empty for a
+    /// single run. A multi-seed snapshot's <see cref="Metrics"/> are the seeds' means and its
+    /// <see cref="Predictions"/> their majority vote (<see cref="SeedGroups"/>).
+    /// </summary>
+    public IReadOnlyList<ReportSnapshot> Seeds { get; init; } = [];
+}

@@ -99,6 +99,88 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task The_client_leaves_redirects_to_the_cache_which_stops_a_loop_after_the_limit()
+    {
+        var url = _server.Route("loop", LoopbackResponse.Redirect("/loop"));
+        using var http = ArtifactCache.CreateHttpClient(); // the one downloads use, not a test double
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(_cache.Path, http).GetFileAsync(url, "w.pth", _ => { }));
+
+        Assert.Equal($"{url}: too many redirects (more than {ArtifactCache.MaxRedirects}; the last to {url})", error.Message);
+        Assert.Equal(ArtifactCache.MaxRedirects + 1, _server.RequestsFor("loop"));
+    }
+
+    [Fact]
+    public async Task A_body_shorter_than_its_content_length_is_a_download_error_even_if_the_client_lets_it_pass()
+    {
+        // SocketsHttpHandler itself fails such a body; a proxy or another handler may not, so the cache counts too.
+        using var http = new HttpClient(new ShortBodyHandler(body: [1, 2, 3], claimed: 10));
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(
+            () => new ArtifactCache(_cache.Path, http).GetFileAsync("http://mirror.example/w.pth", "w.pth", _ => { }));
+
+        Assert.Equal((UserErrorKind.Download, "http://mirror.example/w.pth: received 3 bytes, but Content-Length is 10"), (error.Kind, error.Message));
+        Assert.Empty(Entries());
+    }
+
+    [Fact]
+    public async Task Checks_get_a_hidden_temporary_next_to_the_entry_and_leftovers_of_a_killed_run_go()
+    {
+        var url = _server.Serve("a.tar.gz", [1, 2, 3]);
+        Directory.CreateDirectory(_cache.Combine(".unpacked.0123.partial", "half"));
+        await File.WriteAllTextAsync(_cache.Combine(".unpacked.0123.partial", "half", "x.bin"), "left by a killed run");
+        await File.WriteAllTextAsync(_cache.Combine(".unpacked.4567.download"), "left by a killed run");
+        string? fetched = null, staging = null;
+        List<string>? stagingContent = null;
+
+        var folder = await new ArtifactCache(_cache.Path).GetDirectoryAsync(url, "unpacked", (archive, into) =>
+        {
+            (fetched, staging, stagingContent) = (archive, into, Directory.EnumerateFileSystemEntries(into).ToList());
+            File.WriteAllBytes(Path.Combine(into, "a.bin"), File.ReadAllBytes(archive));
+        });
+
+        Assert.Equal(_cache.Path, Path.GetDirectoryName(fetched)); // the same file system as the entry: one rename
+        Assert.Matches(@"^\.unpacked\.[0-9a-f]{32}\.download$", Path.GetFileName(fetched));
+        Assert.Equal(_cache.Path, Path.GetDirectoryName(staging));
+        Assert.Matches(@"^\.unpacked\.[0-9a-f]{32}\.partial$", Path.GetFileName(staging));
+        Assert.Equal([], stagingContent);
+        Assert.Equal([1, 2, 3], await File.ReadAllBytesAsync(Path.Combine(folder, "a.bin")));
+        Assert.Equal(["unpacked", "unpacked/a.bin"], Entries());
+    }
+
+    [Fact]
+    public async Task Concurrent_runs_unpack_a_folder_once()
+    {
+        var url = _server.Route("a.tar.gz", LoopbackResponse.Ok([1, 2, 3]) with { Delay = TimeSpan.FromMilliseconds(300) });
+        var unpacked = 0;
+
+        var folders = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => new ArtifactCache(_cache.Path).GetDirectoryAsync(
+            url, "unpacked", (archive, into) =>
+            {
+                Interlocked.Increment(ref unpacked);
+                File.Copy(archive, Path.Combine(into, "a.bin"));
+            }))));
+
+        Assert.Single(folders.Distinct());
+        Assert.Equal((1, 1), (_server.RequestCount, unpacked));
+        Assert.Equal(["unpacked", "unpacked/a.bin"], Entries());
+    }
+
+    [Fact]
+    public async Task A_folder_where_a_lock_file_goes_is_reported_not_waited_on()
+    {
+        var url = _server.Serve("w.pth", [1, 2, 3]);
+        Directory.CreateDirectory(_cache.Combine(".locks", "w.pth.lock"));
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(
+            () => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }).WaitAsync(Patience));
+
+        Assert.Equal(UserErrorKind.Other, error.Kind);
+        Assert.StartsWith($"cache folder '{_cache.Path}' is not writable: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _server.RequestCount);
+    }
+
+    [Fact]
     public async Task A_redirect_without_a_location_is_reported_as_the_status_it_is()
     {
         var url = _server.Route("w.pth", new LoopbackResponse(302, []));
@@ -253,8 +335,9 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     public async Task Requests_name_the_tool_and_ask_for_the_bytes_as_stored()
     {
         var url = _server.Serve("w.pth", [1, 2, 3]);
+        using var http = ArtifactCache.CreateHttpClient();
 
-        await new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { });
+        await new ArtifactCache(_cache.Path, http).GetFileAsync(url, "w.pth", _ => { });
 
         var version = typeof(ArtifactCache).Assembly.GetName().Version!.ToString(3);
         var head = Assert.Single(_server.RequestHeads);
@@ -339,6 +422,17 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     /// <summary>What a user would find in the cache folder, ignoring the lock files.</summary>
     private List<string> Entries() =>
         _cache.Contents().Where(p => p != ".locks" && !p.StartsWith(".locks/", StringComparison.Ordinal)).ToList();
+
+    /// <summary>Answers every request with <paramref name="body"/> under a Content-Length of <paramref name="claimed"/>.</summary>
+    private sealed class ShortBodyHandler(byte[] body, long claimed) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var content = new StreamContent(new MemoryStream(body));
+            content.Headers.ContentLength = claimed;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request });
+        }
+    }
 
     private sealed class FailingHandler(Exception failure) : HttpMessageHandler
     {

@@ -181,6 +181,31 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_status_without_a_reason_phrase_is_reported_by_its_number()
+    {
+        var url = _server.Route("w.pth", LoopbackResponse.Error(599) with { ReasonPhrase = "" });
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(_cache.Path).GetFileAsync(url, "w.pth", _ => { }));
+
+        Assert.Equal($"{url}: HTTP 599", error.Message);
+    }
+
+    [FileExistsFact("/proc/self/mem")]
+    public async Task A_local_source_that_fails_while_being_read_is_a_download_error_saying_how_far_it_got()
+    {
+        // A failing disk in miniature: /proc/self/mem opens, but reading its first page (never mapped) is an I/O error.
+        var progress = new RecordingProgress();
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(
+            () => new ArtifactCache(_cache.Path).GetFileAsync("/proc/self/mem", "w.pth", _ => { }, progress));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.StartsWith("/proc/self/mem: read failed after 0 bytes: ", error.Message, StringComparison.Ordinal);
+        Assert.True(progress.Ended);
+        Assert.Empty(Entries());
+    }
+
+    [Fact]
     public async Task A_redirect_without_a_location_is_reported_as_the_status_it_is()
     {
         var url = _server.Route("w.pth", new LoopbackResponse(302, []));
@@ -362,6 +387,12 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     [Theory]
     [InlineData("")]
     [InlineData(" ")]
+    public void Blank_entry_names_are_refused(string entry)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new ArtifactCache(_cache.Path).PathOf(entry));
+    }
+
+    [Theory]
     [InlineData("/etc/passwd")]
     [InlineData("..")]
     [InlineData("weights/../../x")]
@@ -371,7 +402,9 @@ public sealed class ArtifactCacheEdgeTests : IDisposable
     [InlineData("weights//w.pth")]
     public void Entry_names_that_could_leave_or_alias_an_entry_are_refused(string entry)
     {
-        Assert.ThrowsAny<ArgumentException>(() => new ArtifactCache(_cache.Path).PathOf(entry));
+        var error = Assert.Throws<ArgumentException>(() => new ArtifactCache(_cache.Path).PathOf(entry));
+
+        Assert.Equal($"Cache entry '{entry}' must be a relative path without '.' or '..' parts. (Parameter 'entry')", error.Message);
     }
 
     [Theory]

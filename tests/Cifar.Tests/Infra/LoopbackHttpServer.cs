@@ -14,6 +14,7 @@ namespace Cifar.Tests.Infra;
 /// <param name="Location">Location header, for redirects.</param>
 /// <param name="OmitContentLength">Send no Content-Length at all (the body ends when the connection closes).</param>
 /// <param name="Delay">Wait this long after the headers before sending the body (a slow server).</param>
+/// <param name="ReasonPhrase">The status line's reason phrase; null = the usual one for <paramref name="Status"/>.</param>
 /// <param name="Chunked">Send the body as one chunk with <c>Transfer-Encoding: chunked</c> and no Content-Length;
 /// <paramref name="DropAfterBytes"/> still counts bytes of the body, not of the chunk framing.</param>
 public sealed record LoopbackResponse(
@@ -24,7 +25,8 @@ public sealed record LoopbackResponse(
     string? Location = null,
     bool OmitContentLength = false,
     TimeSpan? Delay = null,
-    bool Chunked = false)
+    bool Chunked = false,
+    string? ReasonPhrase = null)
 {
     public static LoopbackResponse Ok(byte[] body) => new(200, body);
 
@@ -134,7 +136,7 @@ public sealed class LoopbackHttpServer : IDisposable
 
                 var response = _routes.GetValueOrDefault(path) ?? LoopbackResponse.Error(404);
                 var headers = new StringBuilder()
-                    .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {Reason(response.Status)}\r\n")
+                    .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {response.ReasonPhrase ?? Reason(response.Status)}\r\n")
                     .Append("Connection: close\r\n")
                     .Append("Content-Type: application/octet-stream\r\n");
                 if (response.Chunked)

@@ -89,6 +89,21 @@ public sealed class HostileFileSystemTests : IDisposable
     }
 
     [TmpfsFact]
+    public async Task A_disk_full_while_copying_a_local_file_is_a_download_error_and_leaves_the_cache_clean()
+    {
+        using var disk = new SmallTmpfs(kibibytes: 512);
+        var source = _temp.Combine("w.pth");
+        await File.WriteAllBytesAsync(source, new byte[2 << 20]);
+
+        var error = await Assert.ThrowsAsync<CifarUserException>(() => new ArtifactCache(disk.Path).GetFileAsync(source, "weights/w.pth", _ => { }));
+
+        Assert.Equal(UserErrorKind.Download, error.Kind);
+        Assert.StartsWith($"{source}: cannot write ", error.Message);
+        Assert.Contains("No space left on device", error.Message, StringComparison.Ordinal);
+        Assert.Equal([".locks", ".locks/weights_w.pth.lock", "weights"], Contents(disk.Path));
+    }
+
+    [TmpfsFact]
     public async Task A_disk_full_during_extraction_is_a_download_error_and_leaves_the_cache_clean()
     {
         using var disk = new SmallTmpfs(kibibytes: 512);

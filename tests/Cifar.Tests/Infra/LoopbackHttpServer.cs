@@ -14,6 +14,9 @@ namespace Cifar.Tests.Infra;
 /// <param name="Location">Location header, for redirects.</param>
 /// <param name="OmitContentLength">Send no Content-Length at all (the body ends when the connection closes).</param>
 /// <param name="Delay">Wait this long after the headers before sending the body (a slow server).</param>
+/// <param name="ReasonPhrase">The status line's reason phrase; null = the usual one for <paramref name="Status"/>.</param>
+/// <param name="Chunked">Send the body as one chunk with <c>Transfer-Encoding: chunked</c> and no Content-Length;
+/// <paramref name="DropAfterBytes"/> still counts bytes of the body, not of the chunk framing.</param>
 public sealed record LoopbackResponse(
     int Status,
     byte[] Body,
@@ -21,7 +24,9 @@ public sealed record LoopbackResponse(
     int? DropAfterBytes = null,
     string? Location = null,
     bool OmitContentLength = false,
-    TimeSpan? Delay = null)
+    TimeSpan? Delay = null,
+    bool Chunked = false,
+    string? ReasonPhrase = null)
 {
     public static LoopbackResponse Ok(byte[] body) => new(200, body);
 
@@ -46,6 +51,7 @@ public sealed class LoopbackHttpServer : IDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentDictionary<string, LoopbackResponse> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requestsByPath = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _requestHeads = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private int _requestCount;
@@ -66,6 +72,9 @@ public sealed class LoopbackHttpServer : IDisposable
     public string Url(string path) => new Uri(BaseUri, path.TrimStart('/')).ToString();
 
     public int RequestsFor(string path) => _requestsByPath.GetValueOrDefault(Normalize(path));
+
+    /// <summary>The head (request line and headers, CRLF-separated) of every request received so far, in order.</summary>
+    public IReadOnlyList<string> RequestHeads => [.. _requestHeads];
 
     /// <summary>Sets (or replaces) the response for <paramref name="path"/>; returns its absolute URL.</summary>
     public string Route(string path, LoopbackResponse response)
@@ -119,17 +128,20 @@ public sealed class LoopbackHttpServer : IDisposable
             try
             {
                 var stream = client.GetStream();
-                var path = await ReadRequestPathAsync(stream);
-                if (path is null) return;
+                var head = await ReadRequestHeadAsync(stream);
+                if (head is null || PathOf(head) is not { } path) return;
+                _requestHeads.Enqueue(head);
                 Interlocked.Increment(ref _requestCount);
                 _requestsByPath.AddOrUpdate(path, 1, (_, n) => n + 1);
 
                 var response = _routes.GetValueOrDefault(path) ?? LoopbackResponse.Error(404);
                 var headers = new StringBuilder()
-                    .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {Reason(response.Status)}\r\n")
+                    .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {response.ReasonPhrase ?? Reason(response.Status)}\r\n")
                     .Append("Connection: close\r\n")
                     .Append("Content-Type: application/octet-stream\r\n");
-                if (!response.OmitContentLength)
+                if (response.Chunked)
+                    headers.Append("Transfer-Encoding: chunked\r\n");
+                else if (!response.OmitContentLength)
                     headers.Append(CultureInfo.InvariantCulture, $"Content-Length: {response.ContentLength ?? response.Body.Length}\r\n");
                 if (response.Location is { } location) headers.Append(CultureInfo.InvariantCulture, $"Location: {location}\r\n");
                 headers.Append("\r\n");
@@ -140,9 +152,13 @@ public sealed class LoopbackHttpServer : IDisposable
                     await Task.Delay(delay);
                 }
 
-                var bodyLength = response.Body.Length;
-                if (response.DropAfterBytes is { } cut) bodyLength = Math.Min(cut, bodyLength);
-                await stream.WriteAsync(response.Body.AsMemory(0, bodyLength));
+                var (prefix, suffix) = response.Chunked
+                    ? (Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{response.Body.Length:x}\r\n")), "\r\n0\r\n\r\n"u8.ToArray())
+                    : (Array.Empty<byte>(), Array.Empty<byte>());
+                byte[] wire = [.. prefix, .. response.Body, .. suffix];
+                var bodyLength = wire.Length;
+                if (response.DropAfterBytes is { } cut) bodyLength = Math.Min(prefix.Length + cut, bodyLength);
+                await stream.WriteAsync(wire.AsMemory(0, bodyLength));
                 await stream.FlushAsync();
 
                 if (response.DropAfterBytes is not null)
@@ -163,8 +179,8 @@ public sealed class LoopbackHttpServer : IDisposable
         }
     }
 
-    /// <summary>Reads the request head (up to the blank line) and returns the path of "GET /path HTTP/1.1".</summary>
-    private static async Task<string?> ReadRequestPathAsync(NetworkStream stream)
+    /// <summary>Reads the request head, up to and including the blank line; null if the client closed first.</summary>
+    private static async Task<string?> ReadRequestHeadAsync(NetworkStream stream)
     {
         var head = new List<byte>();
         var buffer = new byte[1];
@@ -175,7 +191,13 @@ public sealed class LoopbackHttpServer : IDisposable
             if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n') break;
         }
 
-        var requestLine = Encoding.ASCII.GetString([.. head]).Split("\r\n")[0].Split(' ');
+        return Encoding.ASCII.GetString([.. head]);
+    }
+
+    /// <summary>The path of "GET /path HTTP/1.1", without its query.</summary>
+    private static string? PathOf(string head)
+    {
+        var requestLine = head.Split("\r\n")[0].Split(' ');
         if (requestLine.Length < 2) return null;
         var target = requestLine[1];
         var query = target.IndexOf('?', StringComparison.Ordinal);

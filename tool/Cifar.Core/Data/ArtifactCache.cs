@@ -501,6 +501,7 @@ public sealed class ArtifactCache
         };
         // Timeout covers connecting and the response headers; the body has its own idle timeout (IdleTimeout).
         var client = new HttpClient(handler) { Timeout = responseTimeout ?? TimeSpan.FromSeconds(60) };
+        // Stryker disable once NullCoalescing,String : equivalent; an assembly always has a version (0.0.0.0 at the least), so the fallback never applies.
         var version = typeof(ArtifactCache).Assembly.GetName().Version?.ToString(3) ?? "0";
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("dotnet-cifar", version));
         return client;

@@ -21,6 +21,9 @@ public sealed record ExperimentSpec(
 {
     /// <summary>The top-level <c>evaluation</c> section: how the test split is evaluated.</summary>
     public EvaluationSpec Evaluation { get; init; } = EvaluationSpec.Default;
+
+    /// <summary>The top-level <c>determinism</c>: which CPU code paths libtorch may use (see <see cref="DeterminismLevel"/>).</summary>
+    public DeterminismLevel Determinism { get; init; } = DeterminismLevel.Fast;
 }
 
 public enum DatasetName { Cifar10 }

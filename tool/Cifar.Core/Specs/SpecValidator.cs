@@ -34,6 +34,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var name = ReadName(top);
         var description = Text(top["description"], "description");
         var seed = Int(Required(top, "", "seed", "an integer >= 0"), "seed", 0) ?? 0;
+        var determinism = Choose(top["determinism"], "determinism", DeterminismLevels) ?? DeterminismLevel.Fast;
         var (data, imageSize) = ReadData(top);
         var problemsBeforeModel = problems.Count;
         var model = ReadModel(top, imageSize);
@@ -46,6 +47,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             sourcePath, sourceText)
         {
             Evaluation = evaluation,
+            Determinism = determinism,
         };
     }
 

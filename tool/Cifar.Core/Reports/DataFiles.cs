@@ -82,7 +82,10 @@ internal static class DataFiles
                 env.ToolVersion, env.GitCommit, env.Runtime, env.TorchSharpVersion, env.LibTorchVersion, env.OnnxRuntimeVersion,
                 env.OperatingSystem,
                 new ManifestCpu(env.Cpu.Model, env.Cpu.Vendor, env.Cpu.Family, env.Cpu.ModelNumber, env.Cpu.Stepping, env.Cpu.InstructionSets),
-                env.LogicalCores, env.Threads, Sorted(env.CpuDispatchOverrides)),
+                env.LogicalCores, env.Threads, Sorted(env.CpuDispatchOverrides))
+            {
+                Determinism = env.Determinism,
+            },
             Sorted(files.ToDictionary(f => f.Name, f => Hashing.Sha256Hex(f.Bytes), StringComparer.Ordinal)));
     }
 

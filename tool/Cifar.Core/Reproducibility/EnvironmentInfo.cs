@@ -35,6 +35,9 @@ public sealed record EnvironmentInfo(
     string? GitCommit,
     IReadOnlyDictionary<string, string> CpuDispatchOverrides)
 {
+    /// <summary>The spec's <c>determinism</c> level the run had in force (<c>fast</c> or <c>portable</c>).</summary>
+    public string Determinism { get; init; } = "fast";
+
     /// <summary>
     /// Variables that make ATen (<c>ATEN_CPU_CAPABILITY</c>), Intel MKL (<c>MKL_CBWR</c>, <c>MKL_ENABLE_INSTRUCTIONS</c>)
     /// or oneDNN (<c>ONEDNN_MAX_CPU_ISA</c>, its older name <c>DNNL_MAX_CPU_ISA</c>) run other code than the CPU would
@@ -56,7 +59,7 @@ public sealed record EnvironmentInfo(
         LogicalCores: Environment.ProcessorCount,
         Threads: torch.get_num_threads(),
         GitCommit: GitCommitOf(Environment.CurrentDirectory),
-        CpuDispatchOverrides: DispatchOverrides(Environment.GetEnvironmentVariable));
+        CpuDispatchOverrides: DispatchOverrides(NativeEnvironment.Get)); // what native code reads, not .NET's copy
 
     /// <summary>The <see cref="CpuDispatchVariables"/> that are set (to something other than blank), sorted by name.</summary>
     internal static IReadOnlyDictionary<string, string> DispatchOverrides(Func<string, string?> environment)

@@ -35,6 +35,7 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
     public IReadOnlyList<RunOutcome> RunAll(IReadOnlyList<ExperimentSpec> specs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(specs);
+        DeterminismGuard.RequireOneLevel(specs);
         RunPreflight.Check(specs, options);
         var outcomes = new List<RunOutcome>(specs.Count);
         foreach (var spec in specs) outcomes.Add(Run(spec, cancellationToken));
@@ -63,9 +64,10 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         cancellationToken.ThrowIfCancellationRequested();
         RunPreflight.Check([spec], options);
         var clock = Stopwatch.StartNew();
+        DeterminismGuard.Enter(spec.Determinism); // before libtorch's first use: its CPU code is chosen when it loads
         // Seeds libtorch and fixes its thread count for the whole run (training reuses it: no per-fit override).
         int threads = RunSeeding.Configure(spec.Seed, options.Threads);
-        var environment = EnvironmentInfo.Capture();
+        var environment = EnvironmentInfo.Capture() with { Determinism = DeterminismGuard.Name(spec.Determinism) };
 
         var files = _download
             .EnsureAsync(spec.Data, options.CacheDir, new DownloadProgressAdapter(observer, $"{spec.Name}: CIFAR-10 from"), cancellationToken)
@@ -106,7 +108,7 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         var result = new ExperimentResult(
             spec.Name, spec.Description, spec.Seed, specText, specHash, environment, datasetInfo, weights,
             spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
-            Timing(trained, clock.Elapsed.TotalSeconds), Repeatability(threads));
+            Timing(trained, clock.Elapsed.TotalSeconds), DeterminismGuard.Repeatability(threads, spec.Determinism, environment));
 
         var reportOptions = RunPreflight.ReportOptionsFor(spec, options);
         cancellationToken.ThrowIfCancellationRequested();
@@ -168,10 +170,4 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         return new RunTiming(totalSeconds, trainingSeconds, epochs.Count > 0 ? trainingSeconds / epochs.Count : 0, imagesPerSecond,
             PeakMemory.WorkingSetBytes(), trained.FeatureExtractionSeconds);
     }
-
-    private static string Repeatability(int threads) =>
-        $"CPU run with {threads} libtorch thread{(threads == 1 ? "" : "s")} and every random source seeded from the spec: " +
-        "rerunning this spec with the same tool version and thread count on the same machine gives a byte-identical metrics.json " +
-        "and the same report outside the timing section (`dotnet cifar verify` on this folder checks it). A different thread count or CPU " +
-        "(model or instruction sets, in the environment block) can change the last digits.";
 }

@@ -247,6 +247,7 @@ public sealed class Verification(VerifyOptions options, IRunObserver observer)
         Check("instruction sets", string.Join(' ', a.Cpu.InstructionSets), string.Join(' ', b.Cpu.InstructionSets));
         Check("threads", a.Threads.ToString(CultureInfo.InvariantCulture), b.Threads.ToString(CultureInfo.InvariantCulture));
         Check("CPU dispatch variables", Pairs(a.CpuDispatchOverrides), Pairs(b.CpuDispatchOverrides));
+        Check("determinism level", a.Determinism, b.Determinism);
         Check("spec sha256", recorded.SpecSha256, now.SpecSha256);
         Check("dataset source", recorded.Dataset.Source, now.Dataset.Source);
         Check("dataset sha256", recorded.Dataset.Sha256, now.Dataset.Sha256);

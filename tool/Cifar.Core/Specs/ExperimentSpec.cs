@@ -31,6 +31,9 @@ public sealed record ExperimentSpec(
     /// <summary>Where <c>seed: N</c> or <c>seeds: [...]</c> is written in <see cref="SourceText"/> (key to the end of
     /// its value), so <see cref="SeedRuns"/> can write each run's own spec.yaml; null for specs built in code.</summary>
     public TextSpan? SeedText { get; init; }
+
+    /// <summary>The top-level <c>determinism</c>: which CPU code paths libtorch may use (see <see cref="DeterminismLevel"/>).</summary>
+    public DeterminismLevel Determinism { get; init; } = DeterminismLevel.Fast;
 }
 
 /// <summary>A range of characters in a spec's text.</summary>

@@ -34,6 +34,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
         var name = ReadName(top);
         var description = Text(top["description"], "description");
         var (seed, seeds) = ReadSeeds(top);
+        var determinism = Choose(top["determinism"], "determinism", DeterminismLevels) ?? DeterminismLevel.Fast;
         var (data, imageSize) = ReadData(top);
         var problemsBeforeModel = problems.Count;
         var model = ReadModel(top, imageSize);
@@ -48,6 +49,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
             Evaluation = evaluation,
             Seeds = seeds,
             SeedText = SeedTextSpan(top, sourceText),
+            Determinism = determinism,
         };
     }
 

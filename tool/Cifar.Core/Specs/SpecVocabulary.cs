@@ -6,7 +6,7 @@ namespace Cifar.Specs;
 /// </summary>
 internal static class SpecVocabulary
 {
-    public static readonly string[] TopKeys = ["name", "description", "seed", "seeds", "data", "model", "training", "evaluation", "report"];
+    public static readonly string[] TopKeys = ["name", "description", "seed", "seeds", "determinism", "data", "model", "training", "evaluation", "report"];
 
     public static readonly string[] DataKeys =
         ["dataset", "normalization", "validation_split", "batch_size", "image_size", "train_samples", "test_samples", "url", "augmentation"];
@@ -99,6 +99,9 @@ internal static class SpecVocabulary
         .Concat(AugmentationKeys.Select(k => KeyValuePair.Create("augmentation." + k.Key, k.Value))).ToDictionary();
 
     public static readonly Choice<DatasetName>[] Datasets = [new("cifar10", DatasetName.Cifar10)];
+
+    public static readonly Choice<DeterminismLevel>[] DeterminismLevels =
+        [new("fast", DeterminismLevel.Fast), new("portable", DeterminismLevel.Portable)];
 
     public static readonly Choice<Normalization>[] Normalizations =
     [

@@ -53,7 +53,11 @@ public sealed record ManifestEnvironment(
     ManifestCpu Cpu,
     int LogicalCores,
     int Threads,
-    IReadOnlyDictionary<string, string> CpuDispatchOverrides);
+    IReadOnlyDictionary<string, string> CpuDispatchOverrides)
+{
+    /// <summary>The spec's <c>determinism</c> level in force (<c>fast</c> or <c>portable</c>); manifests written before the level existed were fast.</summary>
+    public string Determinism { get; init; } = "fast";
+}
 
 /// <summary>The CPU (see <see cref="Cifar.Reproducibility.CpuInfo"/>).</summary>
 /// <param name="InstructionSets">The dispatch-relevant instruction sets the CPU has.</param>

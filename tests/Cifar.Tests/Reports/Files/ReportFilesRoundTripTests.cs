@@ -165,7 +165,7 @@ public sealed class ReportFilesRoundTripTests : IDisposable
     [Fact]
     public void The_committed_reports_are_found()
     {
-        Assert.Equal(["cnn", "transfer", "transfer-finetune"], CommittedExperiments());
+        Assert.Equal(["cnn", "cnn-augmented", "fast", "transfer", "transfer-finetune"], CommittedExperiments());
     }
 
     [Fact]

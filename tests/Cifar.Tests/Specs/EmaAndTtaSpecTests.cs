@@ -79,7 +79,7 @@ public class EmaAndTtaSpecTests
         { "ema: {decay: 0.999}", "ema: 0.999",
             "spec.yaml:14:8: `training.ema` is '0.999'; expected a mapping" },
         { "evaluation:", "evaluaton:",
-            "spec.yaml:15:1: `evaluaton` is an unknown key; expected one of name, description, seed, seeds, data, model, training, evaluation, report. Did you mean 'evaluation'?" },
+            "spec.yaml:15:1: `evaluaton` is an unknown key; expected one of name, description, seed, seeds, determinism, data, model, training, evaluation, report. Did you mean 'evaluation'?" },
         { "  tta:", "  flip:",
             "spec.yaml:16:3: `evaluation.flip` is an unknown key; expected one of tta. `flip` belongs in `evaluation.tta`." },
         { "flip: true, translate: 1", "flip: false, translate: 0",

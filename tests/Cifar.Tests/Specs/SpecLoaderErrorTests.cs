@@ -52,7 +52,7 @@ public class SpecLoaderErrorTests
     public void Unknown_key_far_from_any_gets_no_suggestion()
     {
         Assert.Equal(
-            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, seeds, data, model, training, evaluation, report."],
+            ["spec.yaml:3:1: `author` is an unknown key; expected one of name, description, seed, seeds, determinism, data, model, training, evaluation, report."],
             Problems(Edit("seed: 1\n", "seed: 1\nauthor: me\n")));
     }
 

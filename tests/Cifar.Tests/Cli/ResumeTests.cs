@@ -28,7 +28,7 @@ public sealed class ResumeTests(GeneratedCacheFixture cache) : IClassFixture<Gen
               normalization: rescale
               validation_split: 0.1
               batch_size: 32
-              train_samples: 3000
+              train_samples: 12000   # about 2 s an epoch at 1 thread: room to kill inside epoch 2
               test_samples: 200
             model:
               type: cnn
@@ -88,7 +88,8 @@ public sealed class ResumeTests(GeneratedCacheFixture cache) : IClassFixture<Gen
     {
         string spec = WriteSpec();
         string checkpoints = Path.Combine(cache.CacheRoot, "checkpoints");
-        using (var tool = ToolProcess.Start(_temp.Path, null, "run", spec, "--output", _temp.Combine("a"), "--cache-dir", cache.CacheRoot, "--threads", "1"))
+        // --restart here too: the cache is shared with the other tests, whose checkpoints must not be resumed.
+        using (var tool = ToolProcess.Start(_temp.Path, null, "run", spec, "--output", _temp.Combine("a"), "--cache-dir", cache.CacheRoot, "--threads", "1", "--restart"))
         {
             tool.WaitForOutputLine(line => line.StartsWith("resume epoch 1/3:", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -50,8 +50,12 @@ public sealed class WorkflowTests
         Assert.Contains("dotnet pack tool/Cifar.Cli -c Release", script, StringComparison.Ordinal);
         Assert.Contains("dotnet tool install --global --add-source artifacts/packages dotnet-cifar", script, StringComparison.Ordinal);
         Assert.Contains("$HOME/.dotnet/tools", script, StringComparison.Ordinal);
-        Assert.Contains("dotnet cifar run experiments/cnn.yaml experiments/transfer.yaml experiments/transfer-finetune.yaml --output reports", script, StringComparison.Ordinal);
-        Assert.Contains("dotnet cifar diff \"$BASE\" reports/ --format markdown --output diff.md --fail-on-regression 1", script, StringComparison.Ordinal);
+        Assert.Equal("experiments/cnn.yaml experiments/transfer.yaml experiments/transfer-finetune.yaml", Text(At(Load(), "env", "SPECS")));
+        Assert.Contains("dotnet cifar run $SPECS --output reports", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet cifar verify reports/cnn-portable", script, StringComparison.Ordinal);
+        // Like with like: the base side is made on the runner (fast level) or taken as committed (portable level).
+        Assert.Contains(".github/scripts/base-reports.sh \"$BASE\" \"$RUNNER_TEMP/base-reports\" $SPECS", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet cifar diff \"$RUNNER_TEMP/base-reports\" reports/ --format markdown --output diff.md --fail-on-regression 1", script, StringComparison.Ordinal);
         Assert.Contains(">> \"$GITHUB_STEP_SUMMARY\"", script, StringComparison.Ordinal);
 
         var diffStep = steps.Single(s => Uses(s) is null && Text(At(s, "run")).Contains("cifar diff", StringComparison.Ordinal));

@@ -22,7 +22,8 @@
 # Environment: ROUNDS (default 5), THREADS (2), IMAGES (extraction, 512), STEPS (fine-tuning steps per process, 9),
 # TRAIN_SAMPLES (default all 50,000, split 45,000 + 5,000 as cnn.yaml does; smaller for a smoke run), CIFAR10_URL
 # (default ../shared/data/cifar-10-binary.tar.gz; a file path, file:// or http(s) URL), CIFAR_TOOL (default: the
-# tool built from this checkout), APPEND (1: append the table to benchmarks/RESULTS.md; 0: print only).
+# tool built from this checkout), PROFILE (1: also the per-phase profile of a CNN batch on both sides, BATCHES batches,
+# default 200; 0: skip), APPEND (1: append the table to benchmarks/RESULTS.md; 0: print only).
 # Needs /usr/bin/python3 (Debian's, for python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -152,6 +153,29 @@ print(f"Peak (4096x4096 float32 matrix product, best of 3, median over rounds): 
       ", ".join(f"{w} {flops[w] / 1e9:,.1f} G" for w in names) + f" ({len(runs('cnn-epoch', 'tool'))} rounds).")
 PY
 )
+profile=""
+if [ "${PROFILE:-1}" = 1 ]; then
+  # Where a training batch's time goes, phase by phase, both sides in turn (tool first), BATCHES batches each.
+  $harness cnn-profile --threads="$threads" --batches="${BATCHES:-200}" | tail -1 >"$work/profile-tool.json"
+  pytorch_side cnn-profile --batches="${BATCHES:-200}" | tail -1 >"$work/profile-pytorch.json"
+  profile=$("$python" - "$work/profile-tool.json" "$work/profile-pytorch.json" <<'PY'
+import json, sys
+tool, torch = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"Where a lab-CNN batch's time goes (cnn-profile, {tool['batches']} batches of 64 after 20 warm-up batches; "
+      "wall ms per batch, and CPU ms of all threads in brackets):")
+print()
+print("| Phase | Tool | PyTorch | Tool - PyTorch |")
+print("|---|--:|--:|--:|")
+for key in [k for k in tool if k.startswith("ms_per_batch ")]:
+    phase = key.removeprefix("ms_per_batch ")
+    t, p = tool[key], torch.get(key, 0.0)
+    tc, pc = tool["cpu_" + key], torch.get("cpu_" + key, 0.0)
+    print(f"| {phase} | {t:.2f} ({tc:.2f}) | {p:.2f} ({pc:.2f}) | {t - p:+.2f} |")
+print(f"| all | {1000 * tool['seconds'] / tool['batches']:.2f} ({1000 * tool['cpu_seconds'] / tool['batches']:.2f}) | "
+      f"{1000 * torch['seconds'] / torch['batches']:.2f} ({1000 * torch['cpu_seconds'] / torch['batches']:.2f}) | |")
+PY
+)
+fi
 blas=$("$python" -c 'import numpy, torch; print("torch", torch.__version__, "BLAS", __import__("os").path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu"))' 2>/dev/null || true)
 report="## The tool against PyTorch (\`benchmarks/compare-pytorch.sh\`)
 
@@ -162,6 +186,8 @@ ROUNDS=$rounds THREADS=$threads TRAIN_SAMPLES=$samples IMAGES=$images STEPS=$ste
 $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $threads threads each side, $blas, load average after: $(cut -d' ' -f1-3 /proc/loadavg).
 
 $table
+
+$profile
 "
 echo
 echo "$report"

@@ -213,7 +213,7 @@ def cnn_profile(opts):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     n = (batches + 20) * batch
     inputs, labels, order = torch.rand(n, 3, 32, 32), torch.randint(0, 10, (n,)), torch.randperm(n)
-    phases = ["gather", "forward", "loss", "backward", "zero_grad+step", "metrics (item)", "scope dispose",
+    phases = ["gather (+ normalise)", "forward", "loss", "backward", "zero_grad+step", "metrics (item)", "scope dispose",
               "validation forward"]  # "scope dispose" stays 0 here: see the del below
     # Wall and CPU seconds (all threads) per phase: on a busy machine the CPU seconds still compare the kernels' work.
     totals, cpu_totals = dict.fromkeys(phases, 0.0), dict.fromkeys(phases, 0.0)
@@ -230,7 +230,7 @@ def cnn_profile(opts):
         if b == 0:
             totals, cpu_totals = dict.fromkeys(phases, 0.0), dict.fromkeys(phases, 0.0)
         idx = order[(b + 20) * batch:(b + 21) * batch]
-        x, y = timed("gather", lambda: (inputs.index_select(0, idx), labels.index_select(0, idx)))
+        x, y = timed("gather (+ normalise)", lambda: (inputs.index_select(0, idx), labels.index_select(0, idx)))
         timed("zero_grad+step", optimizer.zero_grad)
         logits = timed("forward", lambda: model(x))
         loss = timed("loss", lambda: F.cross_entropy(logits, y))
@@ -246,6 +246,31 @@ def cnn_profile(opts):
     for k in phases:
         result["ms_per_batch " + k] = 1000 * totals[k] / batches
         result["cpu_ms_per_batch " + k] = 1000 * cpu_totals[k] / batches
+    return result
+
+
+def cnn_ops(opts):
+    """The lab CNN's forward op by op, as the tool's harness's cnn-ops: CPU ms per call at batch 64."""
+    repeats = int(opts.get("repeats", 50))
+    torch.manual_seed(1)
+    conv1, conv2, conv3 = nn.Conv2d(3, 32, 3), nn.Conv2d(32, 64, 3), nn.Conv2d(64, 64, 3)
+    pool, dense1, dense2 = nn.MaxPool2d(2), nn.Linear(1024, 64), nn.Linear(64, 10)
+    ops = [("conv1 3->32", conv1), ("relu 32x30x30", F.relu), ("maxpool 32x30x30", pool), ("conv2 32->64", conv2),
+           ("relu 64x13x13", F.relu), ("maxpool 64x13x13", pool), ("conv3 64->64", conv3), ("relu 64x4x4", F.relu),
+           ("flatten (channels last)", lambda t: t.permute(0, 2, 3, 1).flatten(1)), ("dense 1024->64", dense1),
+           ("relu 64", F.relu), ("dense 64->10", dense2)]
+    result = {"seconds": 0.0}
+    for grad in (True, False):
+        with torch.set_grad_enabled(grad):
+            x = torch.rand(64, 3, 32, 32)
+            for name, op in ops:
+                for _ in range(3):
+                    op(x)
+                cpu = time.process_time()
+                for _ in range(repeats):
+                    op(x)
+                result[f"{'train' if grad else 'eval'} cpu_ms {name}"] = 1000 * (time.process_time() - cpu) / repeats
+                x = op(x)
     return result
 
 
@@ -291,7 +316,7 @@ def main():
     threads = int(opts.get("threads", 2))
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
-    result = {"cnn-epoch": cnn_epoch, "extract": extract, "finetune": finetune, "matmul": matmul, "cnn-profile": cnn_profile, "flops": flops}[workload](opts)
+    result = {"cnn-epoch": cnn_epoch, "extract": extract, "finetune": finetune, "matmul": matmul, "cnn-profile": cnn_profile, "cnn-ops": cnn_ops, "flops": flops}[workload](opts)
     result.update(workload=workload, engine="pytorch", torch=torch.__version__, threads=torch.get_num_threads(),
                   peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result))

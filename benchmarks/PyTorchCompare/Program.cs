@@ -10,6 +10,8 @@
 //             spec loader and CnnBuilder) and optimizer, Trainer.Fit's per-batch steps timed one by one with a
 //             Stopwatch (libtorch on the CPU is synchronous, so each figure is that step's own work) over --batches
 //             batches of 64 random images after 20 warm-up batches, then the validation forward per batch.
+//   cnn-ops   the lab CNN's forward, op by op (libtorch's kernels as the tool's layers call them), in train mode with
+//             autograd and in inference mode without: CPU ms per call over --repeats calls at batch 64.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -34,6 +36,7 @@ var result = workload switch
     "finetune" => FineTune(Option("steps", 9)),
     "matmul" => MatMul(Option("size", 4096), Option("repeats", 3)),
     "cnn-profile" => CnnProfile(Option("batches", 200)),
+    "cnn-ops" => CnnOps(Option("repeats", 50)),
     _ => throw new ArgumentException($"workload '{workload}'; expected extract, finetune or matmul"),
 };
 result["workload"] = workload;
@@ -114,10 +117,12 @@ static Dictionary<string, object> CnnProfile(int batches)
     using var optimizer = Optimizers.Create(spec.Training.Optimizer, model.parameters());
     const int batchSize = 64;
     var n = (batches + 20) * batchSize;
-    using var inputs = rand([n, 3, 32, 32], generator: new Generator(1));
+    // uint8 pixels, normalised per batch as ExperimentRunner's input transform does for cnn.yaml's `rescale`.
+    using var inputs = randint(0, 256, [n, 3, 32, 32], generator: new Generator(1)).to_type(ScalarType.Byte);
+    var normalize = ChannelNormalization.Rescale;
     using var labels = randint(0, 10, [n], generator: new Generator(2));
     using var order = randperm(n, generator: new Generator(3));
-    string[] phases = ["gather", "forward", "loss", "backward", "zero_grad+step", "metrics (item)", "scope dispose", "validation forward"];
+    string[] phases = ["gather (+ normalise)", "forward", "loss", "backward", "zero_grad+step", "metrics (item)", "scope dispose", "validation forward"];
     // Wall and CPU seconds (all threads) per phase: on a busy machine the CPU seconds still compare the kernels' work.
     var totals = new double[phases.Length];
     var cpuTotals = new double[phases.Length];
@@ -145,7 +150,7 @@ static Dictionary<string, object> CnnProfile(int batches)
         var scope = NewDisposeScope();
         Tensor x = null!, y = null!, logits = null!, loss = null!;
         var indices = order.narrow(0, (batch + 20) * (long)batchSize, batchSize);
-        Time(0, () => { x = inputs.index_select(0, indices); y = labels.index_select(0, indices); });
+        Time(0, () => { x = normalize.Apply(inputs.index_select(0, indices)); y = labels.index_select(0, indices); });
         Time(4, optimizer.zero_grad);
         Time(1, () => logits = model.call(x));
         Time(2, () => loss = nn.functional.cross_entropy(logits, y));
@@ -161,7 +166,7 @@ static Dictionary<string, object> CnnProfile(int batches)
         {
             using var scope = NewDisposeScope();
             var x = inputs.narrow(0, batch * (long)batchSize, batchSize);
-            Time(7, () => _ = model.call(x).argmax(1).sum().item<long>());
+            Time(7, () => _ = model.call(normalize.Apply(x)).argmax(1).sum().item<long>());
         }
     }
     var result = new Dictionary<string, object> { ["batches"] = batches, ["seconds"] = totals.Sum(), ["cpu_seconds"] = cpuTotals.Sum() };
@@ -169,6 +174,46 @@ static Dictionary<string, object> CnnProfile(int batches)
     {
         result["ms_per_batch " + phases[i]] = 1000 * totals[i] / batches;
         result["cpu_ms_per_batch " + phases[i]] = 1000 * cpuTotals[i] / batches;
+    }
+    return result;
+}
+
+static Dictionary<string, object> CnnOps(int repeats)
+{
+    using var conv1 = nn.Conv2d(3, 32, 3);
+    using var conv2 = nn.Conv2d(32, 64, 3);
+    using var conv3 = nn.Conv2d(64, 64, 3);
+    using var pool = nn.MaxPool2d(2);
+    using var dense1 = nn.Linear(1024, 64);
+    using var dense2 = nn.Linear(64, 10);
+    using var input = rand([64, 3, 32, 32], generator: new Generator(1));
+    (string Name, Func<Tensor, Tensor> Op)[] ops =
+    [
+        ("conv1 3->32", conv1.call), ("relu 32x30x30", t => nn.functional.relu(t)), ("maxpool 32x30x30", pool.call),
+        ("conv2 32->64", conv2.call), ("relu 64x13x13", t => nn.functional.relu(t)), ("maxpool 64x13x13", pool.call),
+        ("conv3 64->64", conv3.call), ("relu 64x4x4", t => nn.functional.relu(t)),
+        ("flatten (channels last)", t => t.permute(0, 2, 3, 1).flatten(1)), ("dense 1024->64", dense1.call),
+        ("relu 64", t => nn.functional.relu(t)), ("dense 64->10", dense2.call),
+    ];
+    var self = Process.GetCurrentProcess();
+    var result = new Dictionary<string, object> { ["seconds"] = 0.0 };
+    foreach (var grad in new[] { true, false })
+    {
+        using var mode = grad ? enable_grad() : no_grad();
+        var x = input.alias();
+        foreach (var (name, op) in ops)
+        {
+            for (var i = 0; i < 3; i++) op(x).Dispose(); // warm-up
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            for (var i = 0; i < repeats; i++) op(x).Dispose();
+            self.Refresh();
+            result[$"{(grad ? "train" : "eval")} cpu_ms {name}"] = (self.TotalProcessorTime - cpu).TotalMilliseconds / repeats;
+            var next = op(x);
+            x.Dispose();
+            x = next;
+        }
+        x.Dispose();
     }
     return result;
 }

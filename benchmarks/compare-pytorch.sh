@@ -117,7 +117,7 @@ for round in $(seq 1 "$rounds"); do
     for side in $order; do
       line=$("${side}_side" "$workload" | tail -1)
       echo "$line" | "$python" -c "import json, sys; r = json.loads(sys.stdin.read()); r['round'] = $round; print(json.dumps(r))" >>"$results"
-      echo "round $round/$rounds $workload $side: $(echo "$line" | "$python" -c 'import json, sys; print("%.3f s" % json.loads(sys.stdin.read())["seconds"])')" >&2
+      echo "round $round/$rounds $workload $side: $line" >&2
     done
   done
 done
@@ -129,6 +129,8 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 flops = json.load(open(sys.argv[2]))
 train, val, images = sys.argv[3:6]
 med = statistics.median
+def peak(r):  # MiB resident at the process's peak: the tool's harness reports its working set, the same on Linux
+    return r.get("peak_rss_mib", r.get("peak_working_set_mib", float("nan")))
 def runs(workload, engine):
     return {r["round"]: r for r in rows if r["workload"] == workload and r["engine"] == engine}
 peak_tool = med(r["gflops"] for r in runs("matmul", "tool").values())
@@ -145,7 +147,7 @@ for w, name in names.items():
     ts, ps = med(r["seconds"] for r in t.values()), med(r["seconds"] for r in p.values())
     ratio = med(p[k]["seconds"] / t[k]["seconds"] for k in t if k in p)
     g = flops[w] / 1e9
-    mem = f'{med(r["peak_rss_mib"] for r in t.values()) / 1024:.2f} / {med(r["peak_rss_mib"] for r in p.values()) / 1024:.2f} GB'
+    mem = f'{med(peak(r) for r in t.values()) / 1024:.2f} / {med(peak(r) for r in p.values()) / 1024:.2f} GB'
     print(f"| {name} | {ts:.3f} | {ps:.3f} | **{ratio:.2f}x** | {g / ts:.1f} ({100 * g / ts / peak:.0f}% of peak) | {g / ps:.1f} ({100 * g / ps / peak:.0f}%) | {mem} |")
 print()
 print(f"Peak (4096x4096 float32 matrix product, best of 3, median over rounds): libtorch through the tool {peak_tool:.1f} GFLOP/s, "

@@ -20,6 +20,7 @@
 #   benchmarks/compare-pytorch.sh
 #
 # Environment: ROUNDS (default 5), THREADS (2), IMAGES (extraction, 512), STEPS (fine-tuning steps per process, 9),
+# MATMUL_SIZE (the peak's square matrices, 4096),
 # TRAIN_SAMPLES (default all 50,000, split 45,000 + 5,000 as cnn.yaml does; smaller for a smoke run), CIFAR10_URL
 # (default ../shared/data/cifar-10-binary.tar.gz; a file path, file:// or http(s) URL), CIFAR_TOOL (default: the
 # tool built from this checkout), PROFILE (1: also the per-phase profile of a CNN batch on both sides, BATCHES batches,
@@ -31,6 +32,7 @@ rounds=${ROUNDS:-5}
 threads=${THREADS:-2}
 images=${IMAGES:-512}
 steps=${STEPS:-9}
+matmul_size=${MATMUL_SIZE:-4096}
 samples=${TRAIN_SAMPLES:-50000}
 url=${CIFAR10_URL:-../shared/data/cifar-10-binary.tar.gz}
 python=/usr/bin/python3
@@ -102,12 +104,12 @@ tool_side() { # workload
         || { tail -20 "$work/tool.log"; exit 1; }
       "$python" -c 'import json, sys; t = json.load(open(sys.argv[1])); print(json.dumps({"workload": "cnn-epoch", "engine": "tool", "seconds": t["epochs"][0]["seconds"], "peak_rss_mib": t["peak_working_set_bytes"] / 2**20}))' \
         "$work/reports/cnn-epoch/timing.json" ;;
-    *) $harness "$1" --threads="$threads" --images="$images" --steps="$steps" ;;
+    *) $harness "$1" --threads="$threads" --images="$images" --steps="$steps" --size="$matmul_size" ;;
   esac
 }
 pytorch_side() { # workload
   "$python" benchmarks/compare_pytorch.py "$1" --threads="$threads" --archive="$archive" --train="$train" --val="$val" \
-    --images="$images" --steps="$steps"
+    --images="$images" --steps="$steps" --size="$matmul_size"
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB; threads: $threads; rounds: $rounds; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -121,9 +123,9 @@ for round in $(seq 1 "$rounds"); do
     done
   done
 done
-"$python" benchmarks/compare_pytorch.py flops --train="$train" --val="$val" --images="$images" >"$work/flops.json"
+"$python" benchmarks/compare_pytorch.py flops --train="$train" --val="$val" --images="$images" --size="$matmul_size" >"$work/flops.json"
 
-table=$("$python" - "$results" "$work/flops.json" "$train" "$val" "$images" <<'PY'
+table=$("$python" - "$results" "$work/flops.json" "$train" "$val" "$images" "$matmul_size" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 flops = json.load(open(sys.argv[2]))
@@ -150,7 +152,7 @@ for w, name in names.items():
     mem = f'{med(peak(r) for r in t.values()) / 1024:.2f} / {med(peak(r) for r in p.values()) / 1024:.2f} GB'
     print(f"| {name} | {ts:.3f} | {ps:.3f} | **{ratio:.2f}x** | {g / ts:.1f} ({100 * g / ts / peak:.0f}% of peak) | {g / ps:.1f} ({100 * g / ps / peak:.0f}%) | {mem} |")
 print()
-print(f"Peak (4096x4096 float32 matrix product, best of 3, median over rounds): libtorch through the tool {peak_tool:.1f} GFLOP/s, "
+print(f"Peak ({sys.argv[6]}x{sys.argv[6]} float32 matrix product, best of 3, median over rounds): libtorch through the tool {peak_tool:.1f} GFLOP/s, "
       f"torch {peak_torch:.1f}, numpy {peak_numpy:.1f}. FLOPs per workload: " +
       ", ".join(f"{w} {flops[w] / 1e9:,.1f} G" for w in names) + f" ({len(runs('cnn-epoch', 'tool'))} rounds).")
 PY
@@ -182,7 +184,7 @@ blas=$("$python" -c 'import numpy, torch; print("torch", torch.__version__, "BLA
 report="## The tool against PyTorch (\`benchmarks/compare-pytorch.sh\`)
 
 \`\`\`
-ROUNDS=$rounds THREADS=$threads TRAIN_SAMPLES=$samples IMAGES=$images STEPS=$steps benchmarks/compare-pytorch.sh
+ROUNDS=$rounds THREADS=$threads TRAIN_SAMPLES=$samples IMAGES=$images STEPS=$steps MATMUL_SIZE=$matmul_size benchmarks/compare-pytorch.sh
 \`\`\`
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $threads threads each side, $blas, load average after: $(cut -d' ' -f1-3 /proc/loadavg).

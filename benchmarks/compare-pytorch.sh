@@ -61,6 +61,16 @@ else
   tool=$CIFAR_TOOL
 fi
 harness="dotnet run --project benchmarks/PyTorchCompare -c Release --no-build --"
+# Debian's OpenBLAS 0.3.21 does not know every CPU: on this project's Xeon (Cooper Lake, AVX-512) it falls back to its
+# SSE3 "Prescott" kernels, 29 instead of 143 GFLOP/s a core (benchmarks/RESULTS.md). PyTorch is given OpenBLAS's
+# fastest fitting kernels (the same results to float32 rounding) unless OPENBLAS_CORETYPE is set by the caller.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  detected=$(OPENBLAS_VERBOSE=2 "$python" -c 'import numpy' 2>&1 | sed -n 's/^Core: //p' | head -1)
+  if [ "$detected" = Prescott ] && grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif [ "$detected" = Prescott ] && grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+openblas_core=$(OPENBLAS_VERBOSE=2 "$python" -c 'import numpy' 2>&1 | sed -n 's/^Core: //p' | head -1)
 export OMP_NUM_THREADS=$threads
 
 val=$((samples / 10))
@@ -181,6 +191,7 @@ PY
 )
 fi
 blas=$("$python" -c 'import numpy, torch; print("torch", torch.__version__, "BLAS", __import__("os").path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu"))' 2>/dev/null || true)
+blas="$blas (OpenBLAS kernels: $openblas_core${OPENBLAS_CORETYPE:+, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE})"
 report="## The tool against PyTorch (\`benchmarks/compare-pytorch.sh\`)
 
 \`\`\`

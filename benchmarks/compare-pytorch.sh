@@ -141,7 +141,7 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 flops = json.load(open(sys.argv[2]))
 train, val, images = sys.argv[3:6]
 med = statistics.median
-def peak(r):  # MiB resident at the process's peak: the tool's harness reports its working set, the same on Linux
+def peak_mib(r):  # MiB resident at the process's peak: the tool's harness reports its working set, the same on Linux
     return r.get("peak_rss_mib", r.get("peak_working_set_mib", float("nan")))
 def runs(workload, engine):
     return {r["round"]: r for r in rows if r["workload"] == workload and r["engine"] == engine}
@@ -159,7 +159,7 @@ for w, name in names.items():
     ts, ps = med(r["seconds"] for r in t.values()), med(r["seconds"] for r in p.values())
     ratio = med(p[k]["seconds"] / t[k]["seconds"] for k in t if k in p)
     g = flops[w] / 1e9
-    mem = f'{med(peak(r) for r in t.values()) / 1024:.2f} / {med(peak(r) for r in p.values()) / 1024:.2f} GB'
+    mem = f'{med(peak_mib(r) for r in t.values()) / 1024:.2f} / {med(peak_mib(r) for r in p.values()) / 1024:.2f} GB'
     print(f"| {name} | {ts:.3f} | {ps:.3f} | **{ratio:.2f}x** | {g / ts:.1f} ({100 * g / ts / peak:.0f}% of peak) | {g / ps:.1f} ({100 * g / ps / peak:.0f}%) | {mem} |")
 print()
 print(f"Peak ({sys.argv[6]}x{sys.argv[6]} float32 matrix product, best of 3, median over rounds): libtorch through the tool {peak_tool:.1f} GFLOP/s, "

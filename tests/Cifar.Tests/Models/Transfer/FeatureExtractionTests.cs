@@ -68,7 +68,8 @@ public class FeatureExtractionTests
         Assert.Equal(10, extractor.Images);
         Assert.True(first.equal(second).all().item<bool>());
         Assert.True(first.allclose(images.mean([2, 3])));
-        Assert.Equal([new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train).Hash + ".features"], folder.Contents());
+        var entry = new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train).Hash;
+        Assert.Equal([entry, $"{entry}/chunk-00000.bin", $"{entry}/complete"], folder.Contents());
     }
 
     [TorchFact]

@@ -52,6 +52,34 @@ public sealed class CacheInventoryTests : IDisposable
             entries.Select(e => (e.Kind, e.Path, e.Bytes)));
     }
 
+    /// <summary>Chunked entries (issue 12, 14): one folder per key in <c>features/</c> and <c>activations/</c>, listed
+    /// with the size of their chunks and pruned by kind; a folder of another name there is not the tool's.</summary>
+    [Fact]
+    public void Chunked_feature_and_activation_folders_are_listed_with_their_size_and_pruned_by_kind()
+    {
+        var features = new string('a', 64);
+        var activations = new string('b', 64);
+        Write($"features/{features}/chunk-00000.bin", 300);
+        Write($"features/{features}/complete", 10);
+        Write($"activations/{activations}/chunk-00000.bin", 4000);
+        Write($"activations/{activations}/chunk-00001.bin", 2000);
+        Write("activations/mine/notes.txt", 5);
+
+        Assert.Equal(
+            [
+                (CacheEntryKind.Features, $"features/{features}", 310L),
+                (CacheEntryKind.Activations, $"activations/{activations}", 6000L),
+                (CacheEntryKind.Other, "activations/mine", 5L),
+            ],
+            CacheInventory.List(Root).Select(e => (e.Kind, e.Path, e.Bytes)));
+
+        var pruned = CacheInventory.Prune(Root, new HashSet<CacheEntryKind> { CacheEntryKind.Activations }, dryRun: false);
+
+        Assert.Equal([$"activations/{activations}"], pruned.Removed.Select(e => e.Path));
+        Assert.False(Directory.Exists(Path.Combine(Root, "activations", activations)));
+        Assert.True(Directory.Exists(Path.Combine(Root, "features", features)));
+    }
+
     [Fact]
     public void A_missing_cache_folder_lists_as_empty() => Assert.Empty(CacheInventory.List(_temp.Combine("nowhere")));
 

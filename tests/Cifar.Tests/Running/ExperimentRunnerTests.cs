@@ -146,7 +146,9 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Contains("fine_tune", frozenMetrics, StringComparison.Ordinal);
         var manifest = Cifar.Reports.Files.ReportFileJson.ReadManifest(File.ReadAllText(Path.Combine(frozen.Folder, "manifest.json")), "manifest.json");
         Assert.Equal("none (random init)", manifest.Weights?.Description);
-        Assert.Equal(3, Directory.GetFiles(_temp.Combine("cache", "features"), "*.features").Length); // train, validation, test
+        Assert.Equal(3, Directory.GetDirectories(_temp.Combine("cache", "features")).Length); // train, validation, test
+        // Fine-tuning layer4 (and training it from the start) reads layer3's activations of train and validation from the cache.
+        Assert.Equal(2, Directory.GetDirectories(_temp.Combine("cache", "activations")).Length);
         // Chance is 10%. The frozen random base still separates the colours for the head (82.5% here); one epoch of
         // the trainable base gets half of the test images right.
         Assert.True(frozen.TestAccuracy >= 0.5, $"the head on frozen features learned: {frozen.TestAccuracy:P1} test accuracy");

@@ -17,6 +17,7 @@ internal static class CacheCommand
     [
         (new("--checkpoints") { Description = "Training checkpoints of runs that did not finish (they cannot be resumed afterwards)." }, CacheEntryKind.Checkpoint),
         (new("--features") { Description = "Cached features of frozen bases (extracted again when needed)." }, CacheEntryKind.Features),
+        (new("--activations") { Description = "Cached activations below fine-tuned stages (computed again when needed)." }, CacheEntryKind.Activations),
         (new("--weights") { Description = "Pretrained weights (downloaded again when needed)." }, CacheEntryKind.Weights),
         (new("--datasets") { Description = "Unpacked datasets (downloaded again when needed)." }, CacheEntryKind.Dataset),
         (new("--temporary") { Description = "Leftovers of downloads and writes that were killed (only those over a minute old)." }, CacheEntryKind.Temporary),
@@ -87,6 +88,7 @@ internal static class CacheCommand
         CacheEntryKind.Dataset => "dataset",
         CacheEntryKind.Weights => "weights",
         CacheEntryKind.Features => "features",
+        CacheEntryKind.Activations => "activations",
         CacheEntryKind.Checkpoint => "checkpoint",
         CacheEntryKind.Temporary => "temporary",
         _ => "other",

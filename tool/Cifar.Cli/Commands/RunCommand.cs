@@ -45,11 +45,18 @@ internal static class RunCommand
             + "report folder (a folder per seed and the aggregate). A spec that lists `seeds` itself takes no --seeds.",
     };
 
+    private static readonly Option<string?> Shard = new("--shard")
+    {
+        Description = "i/n: this worker extracts chunks i, i+n, ... of a missing frozen-base feature or activation extraction first, "
+            + "then helps with the rest, when n workers share one cache folder (0-based, e.g. 1/4). Workers split an "
+            + "extraction without it too; the shard only spreads their starting points.",
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
         {
-            Specs, Output, CacheDir, Templates, Threads, Restart, SeedCount,
+            Specs, Output, CacheDir, Templates, Threads, Restart, SeedCount, Shard,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
@@ -58,7 +65,8 @@ internal static class RunCommand
             parsed.GetValue(Templates),
             parsed.GetValue(Threads),
             parsed.GetValue(Restart),
-            parsed.GetValue(SeedCount)), cancellationToken)));
+            parsed.GetValue(SeedCount),
+            parsed.GetValue(Shard) is { } shard ? Cifar.Models.Transfer.ExtractionShard.Parse(shard) : null), cancellationToken)));
         return command;
     }
 
@@ -90,11 +98,13 @@ internal static class RunCommand
     }
 
     private sealed record RunSettings(
-        string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart, int? SeedCount)
+        string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart, int? SeedCount,
+        Cifar.Models.Transfer.ExtractionShard? Shard)
     {
         public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
         {
             Checkpoints = Restart ? CheckpointMode.Restart : CheckpointMode.Resume,
+            Shard = Shard,
         };
     }
 }

@@ -14,6 +14,9 @@ public enum CacheEntryKind
     /// <summary>A frozen base's features of one image subset in <c>features/</c>.</summary>
     Features,
 
+    /// <summary>Activations below a fine-tuning's trainable stages for one image subset, in <c>activations/</c>.</summary>
+    Activations,
+
     /// <summary>A training checkpoint in <c>checkpoints/</c>, kept by a run that has not finished.</summary>
     Checkpoint,
 
@@ -55,7 +58,7 @@ public static class CacheInventory
                 entries.Add(Entry(CacheEntryKind.Other, root, info));
                 continue;
             }
-            if (info is DirectoryInfo folder && (info.Name is "weights" or "features" or RunCheckpoints.FolderName))
+            if (info is DirectoryInfo folder && (info.Name is "weights" or "features" or "activations" or RunCheckpoints.FolderName))
             {
                 foreach (var inner in folder.EnumerateFileSystemInfos()) entries.Add(Entry(KindInside(info.Name, inner), root, inner));
                 continue;
@@ -124,10 +127,15 @@ public static class CacheInventory
         {
             "weights" when inner is FileInfo => CacheEntryKind.Weights,
             "features" when inner is FileInfo && inner.Name.EndsWith(".features", StringComparison.Ordinal) => CacheEntryKind.Features,
+            // A chunked entry: a folder named by its key's SHA-256 (Models/Transfer/ChunkedTensorCache).
+            "features" when inner is DirectoryInfo && IsKeyHash(inner.Name) => CacheEntryKind.Features,
+            "activations" when inner is DirectoryInfo && IsKeyHash(inner.Name) => CacheEntryKind.Activations,
             RunCheckpoints.FolderName when inner is FileInfo && inner.Name.EndsWith(RunCheckpoints.Extension, StringComparison.Ordinal) => CacheEntryKind.Checkpoint,
             _ => CacheEntryKind.Other,
         };
     }
+
+    private static bool IsKeyHash(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 
     /// <summary>The temporaries of the artifact cache (<c>.NAME.GUID.download</c>, <c>.partial</c>) and of the feature and
     /// checkpoint writes (<c>.NAME.GUID.tmp</c>).</summary>

@@ -94,7 +94,7 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
             trained = spec.Model switch
             {
                 CnnModelSpec cnn => TrainCnn(spec, cnn, data, checkpoints, cancellationToken),
-                TransferModelSpec transfer => new TransferTraining(observer, CacheLocation.Resolve(options.CacheDir), checkpoints)
+                TransferModelSpec transfer => new TransferTraining(observer, CacheLocation.Resolve(options.CacheDir), checkpoints, options.Shard)
                     .Train(spec, transfer, data, files.ContentHash, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };

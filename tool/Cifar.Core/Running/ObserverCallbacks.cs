@@ -84,6 +84,10 @@ internal sealed class ExtractionProgressAdapter(IRunObserver observer, string ex
         _bar?.Report(imagesDone);
     }
 
+    public void Resumed(string description, int cachedChunks, int chunks) =>
+        observer.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{experiment}: {description}: resumed: {cachedChunks} of {chunks} chunks cached, extracting the rest"));
+
     public void Finish()
     {
         ExtractedImages += _done;

@@ -11,6 +11,10 @@ public sealed record RunOptions(string OutputRoot, string? CacheDir = null, stri
 {
     /// <summary>Resume from the cache's checkpoint of the same run (the default), <c>--restart</c>, or keep none.</summary>
     public CheckpointMode Checkpoints { get; init; } = CheckpointMode.Resume;
+
+    /// <summary><c>--shard i/n</c>: which chunks of a missing feature or activation extraction this worker takes first;
+    /// null: in order (workers sharing a cache still split the chunks).</summary>
+    public Cifar.Models.Transfer.ExtractionShard? Shard { get; init; }
 }
 
 /// <summary>Where one experiment's report went.</summary>

@@ -20,7 +20,8 @@ namespace Cifar.Running;
 /// <param name="cacheRoot">The resolved cache folder: ImageNet weights below it, base features in <c>features/</c>.</param>
 /// <param name="checkpoints">Where each phase keeps its epoch-end checkpoint (one per phase, so a kill while fine-tuning
 /// resumes the first phase at its end and the second where it was); null keeps none.</param>
-internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, ICheckpointStore? checkpoints = null)
+/// <param name="shard">Which chunks of a missing feature or activation extraction this worker takes first (<c>--shard</c>).</param>
+internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, ICheckpointStore? checkpoints = null, ExtractionShard? shard = null)
 {
     /// <summary>Runs every phase <paramref name="transfer"/> asks for and evaluates the result on the test split.</summary>
     /// <param name="datasetHash">The dataset's content hash: part of the feature cache's key.</param>
@@ -72,12 +73,12 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
         }
         else
         {
-            history = TrainWholeModel(spec, model, data, input, cancellationToken);
+            history = TrainWholeModel(spec, model, data, datasetHash, input, cancellationToken);
         }
 
         if (spec.Training.FineTune is { } fineTune)
         {
-            history = FineTune(spec, fineTune, model, history, data, input, cancellationToken);
+            history = FineTune(spec, fineTune, model, history, data, datasetHash, input, cancellationToken);
             summary = model.Summary();
         }
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,
@@ -93,7 +94,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
         var clock = Stopwatch.StartNew();
         var progress = new ExtractionProgressAdapter(observer, spec.Name);
         Tensor Of(Split split, string name) => FeatureExtraction.GetOrExtract(
-            extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, cancellationToken);
+            extractor, cache, ImageSubset.Of(split, name, datasetHash), split.Images, data.Normalization, progress, shard, cancellationToken);
         var features = new FrozenFeatures(Of(data.Train, "train"), Of(data.Validation, "validation"), Of(data.Test, "test"), clock.Elapsed.TotalSeconds);
         observer.Info(string.Create(CultureInfo.InvariantCulture,
             $"{spec.Name}: base features ready in {features.Seconds:F1} s ({(progress.ExtractedImages == 0 ? "all from the feature cache" : $"{progress.ExtractedImages} images extracted, the rest from the feature cache")})"));
@@ -117,7 +118,7 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
 
     /// <summary>Phase 1 with a base trainable from the start: the whole model, on images.</summary>
     private TrainingHistory TrainWholeModel(
-        ExperimentSpec spec, TransferModel model, PreparedData data, Func<Tensor, Tensor> input, CancellationToken cancellationToken)
+        ExperimentSpec spec, TransferModel model, PreparedData data, string datasetHash, Func<Tensor, Tensor> input, CancellationToken cancellationToken)
     {
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
         {
@@ -128,13 +129,13 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
             Ema = spec.Training.Ema,
             Checkpoints = checkpoints,
         };
-        return Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
+        return FitAboveCut(spec, model, data, datasetHash, fit, cancellationToken);
     }
 
     /// <summary>Phase 2: the top stages of the base unfrozen, the whole model trained on images at a low learning rate.</summary>
     /// <returns>Both phases' epochs; best and stopped epochs are the fine-tuning phase's.</returns>
     private TrainingHistory FineTune(
-        ExperimentSpec spec, FineTuneSpec fineTune, TransferModel model, TrainingHistory firstPhase, PreparedData data,
+        ExperimentSpec spec, FineTuneSpec fineTune, TransferModel model, TrainingHistory firstPhase, PreparedData data, string datasetHash,
         Func<Tensor, Tensor> input, CancellationToken cancellationToken)
     {
         model.SetTrainableStages(fineTune.TrainableLayers);
@@ -148,8 +149,77 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
             Ema = spec.Training.Ema,
             Checkpoints = checkpoints,
         };
-        var second = Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
+        var second = FitAboveCut(spec, model, data, datasetHash, fit, cancellationToken);
         return new TrainingHistory([.. firstPhase.Epochs, .. second.Epochs], second.BestEpoch, second.StoppedEpoch);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> with <paramref name="fit"/> on the images; when stages at the bottom of its base are
+    /// frozen, on their cached activations instead (see <see cref="ActivationCache"/>), computed first where missing, so
+    /// every epoch runs only the trainable stages and the head. Turned off by <see cref="ActivationCache.DisableVariable"/>.
+    /// </summary>
+    private TrainingHistory FitAboveCut(
+        ExperimentSpec spec, TransferModel model, PreparedData data, string datasetHash, FitOptions fit, CancellationToken cancellationToken)
+    {
+        var top = model.Base.TrainableStages;
+        if (top < 1 || top >= model.Base.StagesFromTop.Count || !ActivationCache.Enabled)
+            return Trainer.Fit(model, Examples(data.Train), Examples(data.Validation), fit, cancellationToken);
+
+        var folder = Path.Combine(cacheRoot, ActivationCache.FolderName);
+        var progress = new ExtractionProgressAdapter(observer, spec.Name);
+        var clock = Stopwatch.StartNew();
+        ChunkedTensorCache Filled(Split split, string name)
+        {
+            var cache = ActivationCache.For(folder, model, top, ImageSubset.Of(split, name, datasetHash), data.Normalization);
+            ActivationCache.Fill(cache, model, top, split.Images, data.Normalization, $"{name} activations below {model.Base.StagesFromTop[top - 1].Name}",
+                progress, shard, cancellationToken);
+            return cache;
+        }
+        var train = Filled(data.Train, "train");
+        var validation = Filled(data.Validation, "validation");
+        // Checksums once per fit: a chunk changed on disk is computed again rather than trained on.
+        foreach (var cache in new[] { train, validation })
+        {
+            try
+            {
+                cache.Verify();
+            }
+            catch (InvalidDataException e)
+            {
+                observer.Info($"{spec.Name}: {e.Message} Computing it again.");
+                cache.Invalidate();
+                ActivationCache.Fill(cache, model, top, (cache == train ? data.Train : data.Validation).Images, data.Normalization, "activations", progress, shard, cancellationToken);
+                cache.Verify();
+            }
+        }
+        observer.Info(string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Name}: activations below {model.Base.StagesFromTop[top - 1].Name} ready in {clock.Elapsed.TotalSeconds:F1} s: [{string.Join('x', train.RowShape)}] {ActivationCache.StoredType} per image, {CacheInventory.FormatBytes(train.DataBytes + validation.DataBytes)} on disk for {train.Rows + validation.Rows} images ({(progress.ExtractedImages == 0 ? "all from the activation cache" : $"{progress.ExtractedImages} images computed")}); each epoch runs only the top {top} stage(s) and the head"));
+
+        using var trainRows = new CachedRows(train.OpenReader());
+        using var validationRows = new CachedRows(validation.OpenReader());
+        model.InputIsActivationsBelowTopStages = top;
+        try
+        {
+            // Cached activations need no transform: they are float32 when read.
+            return Trainer.Fit(model, new(trainRows, data.Train.Labels), new(validationRows, data.Validation.Labels),
+                fit with { InputTransform = null }, cancellationToken);
+        }
+        finally
+        {
+            model.InputIsActivationsBelowTopStages = null;
+        }
+    }
+
+    /// <summary>Training rows read from an activation cache, batch by batch.</summary>
+    private sealed class CachedRows(ChunkRowReader reader) : IExampleRows, IDisposable
+    {
+        public long Count => reader.Count;
+
+        public Tensor Gather(Tensor indices) => reader.Read(indices.data<long>().ToArray());
+
+        public Tensor Slice(long start, long count) => reader.ReadRange(start, count);
+
+        public void Dispose() => reader.Dispose();
     }
 
     private static LabeledExamples Examples(Split split) => new(split.Images, split.Labels);

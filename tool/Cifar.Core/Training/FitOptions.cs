@@ -42,7 +42,40 @@ public sealed record FitOptions(int Epochs, int BatchSize, OptimizerSpec Optimiz
 }
 
 /// <summary>What <see cref="Trainer.Fit"/> learns from or validates on: N examples and their N class labels.</summary>
-/// <param name="Inputs">float32 [N, C, H, W] images, or [N, F] features for a transfer head; any rank with N first, and
-/// any dtype (e.g. uint8 pixels) that <see cref="FitOptions.InputTransform"/> turns into the model's input.</param>
+/// <param name="Inputs">Where each batch's inputs come from: an in-memory tensor (see the other constructor) or rows
+/// read from disk batch by batch (<see cref="IExampleRows"/>).</param>
 /// <param name="Labels">Class indices [N], any integer type (converted to int64 once).</param>
-public sealed record LabeledExamples(Tensor Inputs, Tensor Labels);
+public sealed record LabeledExamples(IExampleRows Inputs, Tensor Labels)
+{
+    /// <param name="inputs">float32 [N, C, H, W] images, or [N, F] features for a transfer head; any rank with N first,
+    /// and any dtype (e.g. uint8 pixels) that <see cref="FitOptions.InputTransform"/> turns into the model's input.</param>
+    /// <param name="labels">Class indices [N].</param>
+    public LabeledExamples(Tensor inputs, Tensor labels) : this(new TensorRows(inputs), labels)
+    {
+    }
+}
+
+/// <summary>N examples' inputs that batches are taken from, without requiring all of them in memory.</summary>
+public interface IExampleRows
+{
+    /// <summary>N.</summary>
+    long Count { get; }
+
+    /// <summary>The rows at <paramref name="indices"/> (int64 [k]), in that order, as a tensor in the caller's dispose scope.</summary>
+    Tensor Gather(Tensor indices);
+
+    /// <summary>Rows [start, start + count), as a tensor in the caller's dispose scope (it may be a view).</summary>
+    Tensor Slice(long start, long count);
+}
+
+/// <summary>Rows of an in-memory tensor (N first).</summary>
+public sealed class TensorRows(Tensor inputs) : IExampleRows
+{
+    public Tensor Tensor { get; } = inputs ?? throw new ArgumentNullException(nameof(inputs));
+
+    public long Count => Tensor.dim() < 1 ? 0 : Tensor.shape[0];
+
+    public Tensor Gather(Tensor indices) => Tensor.index_select(0, indices);
+
+    public Tensor Slice(long start, long count) => Tensor.narrow(0, start, count);
+}

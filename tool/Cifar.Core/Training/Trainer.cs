@@ -45,11 +45,11 @@ public static partial class Trainer
         var validationY = AsInt64(validationLabels);
         try
         {
-            var n = trainInputs.shape[0];
+            var n = trainInputs.Count;
             var batchSize = options.BatchSize;
             var batchCount = (int)((n + batchSize - 1) / batchSize);
             var context = new TrainingContext(model, options.Phase, options.EpochOffset + 1, options.EpochOffset + options.Epochs,
-                batchCount, n, validationInputs.shape[0]);
+                batchCount, n, validationInputs.Count);
             using var optimizer = Optimizers.Create(options.Optimizer, model.parameters());
             using var average = options.Ema is { } ema ? new ExponentialMovingAverage(model, ema.Decay) : null;
 
@@ -90,7 +90,7 @@ public static partial class Trainer
                         var start = batch * (long)batchSize;
                         var size = Math.Min(batchSize, n - start);
                         var indices = order.narrow(0, start, size);
-                        var x = trainInputs.index_select(0, indices);
+                        var x = trainInputs.Gather(indices);
                         // The augmentation draws are keyed by each image's row in the training split, not its place in the batch.
                         var rows = augmentation is null ? null : indices.data<long>().ToArray();
                         if (augmentation is not null) x = augmentation.Augment(x, rows!, epoch);
@@ -164,14 +164,14 @@ public static partial class Trainer
 
     /// <summary>Mean softmax cross-entropy and accuracy over <paramref name="inputs"/>, in eval mode without gradients; restores train mode.</summary>
     private static (double Loss, double Accuracy) Validate(
-        nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, int batchSize, Func<Tensor, Tensor>? transform,
+        nn.Module<Tensor, Tensor> model, IExampleRows inputs, Tensor labels, int batchSize, Func<Tensor, Tensor>? transform,
         CancellationToken cancellationToken)
     {
         model.eval();
         try
         {
             using var noGrad = no_grad();
-            var n = inputs.shape[0];
+            var n = inputs.Count;
             double lossSum = 0;
             long correct = 0;
             for (long start = 0; start < n; start += batchSize)
@@ -179,7 +179,7 @@ public static partial class Trainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var size = Math.Min(batchSize, n - start);
-                var x = inputs.narrow(0, start, size);
+                var x = inputs.Slice(start, size);
                 if (transform is not null) x = transform(x);
                 var y = labels.narrow(0, start, size);
                 var logits = model.call(x);
@@ -194,16 +194,19 @@ public static partial class Trainer
         }
     }
 
-    private static void CheckExamples(Tensor inputs, Tensor labels, string name)
+    private static void CheckExamples(IExampleRows inputs, Tensor labels, string name)
     {
         ArgumentNullException.ThrowIfNull(inputs, name);
         ArgumentNullException.ThrowIfNull(labels, name);
-        if (inputs.dim() < 1 || inputs.shape[0] == 0)
-            throw new ArgumentException($"{name} must hold at least one example; its shape is [{string.Join(", ", inputs.shape)}].", name);
-        if (labels.dim() != 1 || labels.shape[0] != inputs.shape[0])
+        if (inputs.Count == 0)
+        {
+            var shape = inputs is TensorRows rows ? $"[{string.Join(", ", rows.Tensor.shape)}]" : "[0]";
+            throw new ArgumentException($"{name} must hold at least one example; its shape is {shape}.", name);
+        }
+        if (labels.dim() != 1 || labels.shape[0] != inputs.Count)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: labels must be one class index per example ([{inputs.shape[0]}]); their shape is [{string.Join(", ", labels.shape)}]."), name);
+                $"{name}: labels must be one class index per example ([{inputs.Count}]); their shape is [{string.Join(", ", labels.shape)}]."), name);
         }
 
         if (labels.dtype is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.Bool)

@@ -68,7 +68,8 @@ public class FeatureExtractionTests
         Assert.Equal(10, extractor.Images);
         Assert.True(first.equal(second).all().item<bool>());
         Assert.True(first.allclose(images.mean([2, 3])));
-        Assert.Equal([new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train).Hash + ".features"], folder.Contents());
+        var entry = new FeatureCacheKey(extractor.Identity, ChannelNormalization.Rescale, Train).Hash;
+        Assert.Equal([entry, $"{entry}/chunk-00000.bin", $"{entry}/complete"], folder.Contents());
     }
 
     [TorchFact]
@@ -96,7 +97,7 @@ public class FeatureExtractionTests
         Assert.Equal(3, otherWeights.Calls);
         Assert.True(fromOtherWeights.allclose(images.mean([2, 3]).mul(2)));
         Assert.Equal([3, 3, 3, 3, 0], new[] { otherSize, otherNormalization, reordered, otherDataset, same }.Select(e => e.Calls));
-        Assert.Equal(6, folder.Contents().Count);
+        Assert.Equal(6, Directory.GetDirectories(folder.Path).Length); // one chunked entry per key
     }
 
     [Fact]

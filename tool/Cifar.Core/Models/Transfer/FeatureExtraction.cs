@@ -11,7 +11,8 @@ public static class FeatureExtraction
 {
     /// <summary>
     /// Cached features of <paramref name="images"/> if <paramref name="cache"/> has them for this extractor and subset;
-    /// otherwise extracts them batch by batch (each batch normalised, upsampled and run, then freed) and saves them.
+    /// otherwise extracts the missing chunks (<see cref="ChunkedTensorCache"/>: a killed extraction resumes at its
+    /// last finished chunk, and workers sharing the cache split the chunks) batch by batch and saves each.
     /// </summary>
     /// <param name="images">
     /// [n, 3, h, w], exactly the images of <paramref name="subset"/> in order: uint8 pixels (a <see cref="Split"/>'s
@@ -20,10 +21,11 @@ public static class FeatureExtraction
     /// <param name="inputNormalization">What the images go through, or went through, before the base
     /// (<see cref="PreparedData.Normalization"/>); part of the cache key.</param>
     /// <param name="cache">Null disables caching.</param>
+    /// <param name="shard">Which chunks this worker extracts first; null: all, in order.</param>
     /// <returns>[n, extractor.FeatureCount] float32, owned by the caller.</returns>
     public static Tensor GetOrExtract(
         IFeatureExtractor extractor, FeatureCache? cache, ImageSubset subset, Tensor images, ChannelNormalization inputNormalization,
-        IExtractionProgress? progress = null, CancellationToken cancellationToken = default)
+        IExtractionProgress? progress = null, ExtractionShard? shard = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(extractor);
         ArgumentNullException.ThrowIfNull(subset);
@@ -32,19 +34,85 @@ public static class FeatureExtraction
         if (rows != subset.Indices.Count)
             throw new ArgumentException($"{rows} images for a subset of {subset.Indices.Count}.", nameof(images));
 
+        var description = $"{subset.Split} features";
         var key = new FeatureCacheKey(extractor.Identity, inputNormalization, subset);
-        if (cache?.TryLoad(key, rows, extractor.FeatureCount) is { } cached) return cached;
+        if (cache is null) return Extract(extractor, images, inputNormalization, description, progress, cancellationToken);
+        // A whole-file entry of an earlier version of the tool is still good.
+        if (cache.TryLoad(key, rows, extractor.FeatureCount) is { } whole) return whole;
 
-        var features = Extract(extractor, images, inputNormalization, $"{subset.Split} features", progress, cancellationToken);
+        var store = new ChunkedTensorCache(cache.Folder, key.Text, rows, [extractor.FeatureCount], ScalarType.Float32);
+        return FillAndLoad(store, (first, count, inner) => Extract(extractor, images.narrow(0, first, count), inputNormalization, description, inner, cancellationToken),
+            description, progress, shard, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="store"/> with <paramref name="compute"/> (reporting progress over the rows it computes) and
+    /// returns every row; a chunk found corrupt on reading is computed again, once.
+    /// </summary>
+    internal static Tensor FillAndLoad(
+        ChunkedTensorCache store, Func<long, int, IExtractionProgress?, Tensor> compute, string description,
+        IExtractionProgress? progress, ExtractionShard? shard, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            Fill(store, compute, description, progress, shard, cancellationToken);
+            try
+            {
+                return store.LoadAll();
+            }
+            catch (InvalidDataException) when (attempt == 0)
+            {
+                store.Invalidate();
+            }
+        }
+    }
+
+    /// <summary>Fills <paramref name="store"/>, telling <paramref name="progress"/> what was cached and what is extracted.</summary>
+    internal static ChunkFill Fill(
+        ChunkedTensorCache store, Func<long, int, IExtractionProgress?, Tensor> compute, string description,
+        IExtractionProgress? progress, ExtractionShard? shard, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(compute);
+        var begun = false;
+        long done = 0;
+        var inner = progress is null ? null : new ChunkProgress(progress, () => done);
         try
         {
-            cache?.Save(key, features);
-            return features;
+            return store.Fill(
+                (first, count) =>
+                {
+                    var result = compute(first, count, inner);
+                    done += count;
+                    return result;
+                },
+                shard,
+                (cached, missingRows) =>
+                {
+                    if (progress is null || missingRows == 0) return;
+                    if (cached > 0) progress.Resumed(description, cached, store.Chunks);
+                    progress.Begin(description, missingRows);
+                    begun = true;
+                },
+                cancellationToken);
         }
-        catch
+        finally
         {
-            features.Dispose();
-            throw;
+            if (begun) progress!.Finish();
+        }
+    }
+
+    /// <summary>One chunk's progress as part of the whole fill: Begin and Finish belong to the fill, Report is offset.</summary>
+    private sealed class ChunkProgress(IExtractionProgress outer, Func<long> doneBefore) : IExtractionProgress
+    {
+        public void Begin(string description, long totalImages)
+        {
+        }
+
+        public void Report(long imagesDone) => outer.Report(doneBefore() + imagesDone);
+
+        public void Finish()
+        {
         }
     }
 

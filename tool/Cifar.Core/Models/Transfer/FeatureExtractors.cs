@@ -17,6 +17,12 @@ public interface IExtractionProgress
 
     /// <summary>Extraction ended, successfully or not; always called after <see cref="Begin"/>.</summary>
     void Finish();
+
+    /// <summary>An extraction found <paramref name="cachedChunks"/> of its <paramref name="chunks"/> chunks on disk
+    /// (a killed run's, or other workers'), before <see cref="Begin"/>; only those missing are extracted.</summary>
+    void Resumed(string description, int cachedChunks, int chunks)
+    {
+    }
 }
 
 /// <summary>Computes pooled features of images with a frozen base (no training, no gradients).</summary>

@@ -133,6 +133,72 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
         return x.mean([2, 3]).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The frozen part of a fine-tuning: every stage below the top <paramref name="topStages"/>, on normalised images at
+    /// the base's input size; the activations at the cut, which <see cref="ForwardFromCut"/> continues from. Equal to the
+    /// first half of <see cref="forward"/> (the same modules in the same order).
+    /// </summary>
+    public Tensor ForwardBelowCut(Tensor input, int topStages)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckCut(topStages);
+        using var scope = NewDisposeScope();
+        var x = input;
+        for (var i = 0; i < _stagesBottomUp.Count - topStages; i++) x = _stagesBottomUp[i].Forward(x, input);
+        return (ReferenceEquals(x, input) ? x.alias() : x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The top <paramref name="topStages"/> stages and the pooling, on activations from <see cref="ForwardBelowCut"/>:
+    /// features [N, <see cref="FeatureCount"/>].</summary>
+    public Tensor ForwardFromCut(Tensor activations, int topStages)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        CheckCut(topStages);
+        using var scope = NewDisposeScope();
+        var x = activations;
+        for (var i = _stagesBottomUp.Count - topStages; i < _stagesBottomUp.Count; i++) x = _stagesBottomUp[i].Forward(x, activations);
+        foreach (var m in _beforePooling) x = m.call(x);
+        return x.mean([2, 3]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// XxHash128 of the names, shapes and values of every parameter and buffer below the top <paramref name="topStages"/>
+    /// stages: what cached activations at that cut depend on besides the input (the weights file's hash alone would miss
+    /// stages an earlier phase trained).
+    /// </summary>
+    public string WeightsBelowCutHash(int topStages)
+    {
+        CheckCut(topStages);
+        var hash = new System.IO.Hashing.XxHash128();
+        for (var i = 0; i < _stagesBottomUp.Count - topStages; i++)
+        {
+            foreach (var module in _stagesBottomUp[i].Modules)
+            {
+                foreach (var (name, tensor) in module.named_parameters().Select(p => (p.name, (Tensor)p.parameter))
+                             .Concat(module.named_buffers().Select(b => (b.name, b.buffer))))
+                {
+                    hash.Append(System.Text.Encoding.UTF8.GetBytes($"{_stagesBottomUp[i].Name}.{name}[{string.Join(',', tensor.shape)}]{tensor.dtype}"));
+                    using var contiguous = tensor.detach().contiguous();
+                    hash.Append(contiguous.bytes);
+                }
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+
+    /// <summary>The stage just below the cut (whose output is cached), e.g. <c>layer3</c> for one trainable stage.</summary>
+    public string StageBelowCut(int topStages)
+    {
+        CheckCut(topStages);
+        return _stagesBottomUp[_stagesBottomUp.Count - topStages - 1].Name;
+    }
+
+    private void CheckCut(int topStages)
+    {
+        if (topStages < 1 || topStages >= _stagesBottomUp.Count)
+            throw new ArgumentOutOfRangeException(nameof(topStages), topStages, $"A cut needs 1 to {_stagesBottomUp.Count - 1} top stages above it.");
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -62,10 +62,19 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
     /// <summary>Trains the base's top <paramref name="stages"/> stages (Keras <c>trainable_layers</c>), freezes the rest.</summary>
     public void SetTrainableStages(int stages) => @base.SetTrainableStages(stages);
 
+    /// <summary>
+    /// When set, <see cref="forward"/> takes the activations below the top this-many base stages
+    /// (<see cref="PretrainedBase.ForwardBelowCut"/>, e.g. read from an activation cache) instead of images, and runs only
+    /// the stages above the cut and the head; null: images through the whole model.
+    /// </summary>
+    public int? InputIsActivationsBelowTopStages { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var features = @base.call(ImageBatches.Resize(input, ImageSize));
+        var features = InputIsActivationsBelowTopStages is { } top
+            ? @base.ForwardFromCut(input, top)
+            : @base.call(ImageBatches.Resize(input, ImageSize));
         return head.call(features).MoveToOuterDisposeScope();
     }
 

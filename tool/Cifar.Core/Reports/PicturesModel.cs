@@ -36,7 +36,7 @@ internal static class PicturesModel
 
         StrictScriptObject Shown(ShownImage shown) => Obj(
             ("index", ReportNumbers.WholeNumber(shown.Outcome.TestIndex)),
-            ("true", Name(shown.Outcome.Label)),
+            ("actual", Name(shown.Outcome.Label)),
             ("predicted", Name(shown.Outcome.Prediction)),
             ("correct", shown.Outcome.Correct),
             ("confidence", ReportNumbers.Percent(shown.Outcome.Confidence)),
@@ -46,7 +46,7 @@ internal static class PicturesModel
         ScriptArray List(IEnumerable<ShownImage> images) => new(images.Select(i => (object)Shown(i)));
 
         var confused = new ScriptArray(report.Confused.Select(p => (object)Obj(
-            ("true", Name(p.Pair.True)),
+            ("actual", Name(p.Pair.True)),
             ("predicted", Name(p.Pair.Predicted)),
             ("count", ReportNumbers.WholeNumber(p.Pair.Count)),
             ("examples", List(p.Examples)))));
@@ -86,7 +86,7 @@ internal static class PicturesModel
         if (report.GradCam is not { } gradCam) return null;
         var items = new ScriptArray(report.Explained.Select(e => (object)Obj(
             ("index", ReportNumbers.WholeNumber(e.Outcome.TestIndex)),
-            ("true", name(e.Outcome.Label)),
+            ("actual", name(e.Outcome.Label)),
             ("predicted", name(e.Outcome.Prediction)),
             ("correct", e.Outcome.Correct),
             ("confidence", ReportNumbers.Percent(e.Outcome.Confidence)),

@@ -25,7 +25,9 @@ public partial class CoreLayeringTests
         ["Models"] = ["Specs", "Data", "Reproducibility"],
         // Reports take plain data: the records of the layers below (a model summary, a history, an evaluation).
         ["Reports"] = ["Specs", "Data", "Augmentation", "Models", "Training", "Evaluation", "Reproducibility"],
-        ["Running"] = ["Specs", "Data", "Augmentation", "Models", "Training", "Evaluation", "Reports", "Reproducibility"],
+        // Grad-CAM and its sanity checks: a trained model and test images in, plain maps and numbers out.
+        ["Explain"] = ["Specs", "Data", "Models", "Evaluation", "Reproducibility"],
+        ["Running"] = ["Specs", "Data", "Augmentation", "Models", "Training", "Evaluation", "Explain", "Reports", "Reproducibility"],
     };
 
     public static TheoryData<string> Layers => [.. Allowed.Keys];

@@ -18,8 +18,12 @@ public partial class ReportsLayeringTests
     {
         { "Formatting", [] },
         { "Files", ["Cifar.Reports.Formatting"] },
+        // PNG encoding, enlargement, grids and heatmaps: pixels in, bytes out, nothing else of the tool.
+        { "Images", [] },
         { "Statistics", ["Cifar.Reports.Files", "Cifar.Reports.Formatting"] },
         { "Charts", ["Cifar.Reports.Formatting", "Cifar.Training"] },
+        // The report's picture sections as plain data: outcomes and pixels in, PNG files and section records out.
+        { "Analysis", ["Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Images", "Cifar.Reports.Charts"] },
         // Evaluation: the overfitting rule of every report (OverfittingAnalysis), applied to the folders' histories.
         { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation"] },
         { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics"] },
@@ -51,7 +55,7 @@ public partial class ReportsLayeringTests
     [Fact]
     public void The_lower_layers_mention_no_type_of_the_layers_above()
     {
-        string[] lower = ["Cifar.Reports.Formatting", "Cifar.Reports.Files", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"];
+        string[] lower = ["Cifar.Reports.Formatting", "Cifar.Reports.Images", "Cifar.Reports.Analysis", "Cifar.Reports.Files", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"];
         string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff", "Cifar.Reports.Seeds"];
         var assembly = typeof(ReportWriter).Assembly;
         var offenders = new List<string>();

@@ -59,7 +59,7 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(_temp.Combine("reports", "tiny"), outcome.Folder);
         // The generated images are learnable (one colour per class): chance is 10%, this run gets all 40 test images right.
         Assert.True(outcome.TestAccuracy >= 0.8, $"the CNN learned: {outcome.TestAccuracy:P1} test accuracy");
-        string[] expected = ["accuracy.svg", "history.csv", "learning_rate.svg", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "report.html", "report.md", "spec.yaml", "timing.json"];
+        string[] expected = ["accuracy.svg", "history.csv", "learning_rate.svg", "loss.svg", "manifest.json", "metrics.json", "predictions.txt", "reliability.svg", "report.html", "report.md", "spec.yaml", "test-outcomes.csv", "timing.json"];
         Assert.Equal(expected, Directory.GetFiles(outcome.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         string html = File.ReadAllText(Path.Combine(outcome.Folder, "report.html"));
         Assert.Contains("tiny &lt;b&gt;end-to-end&lt;/b&gt; run", html, StringComparison.Ordinal);

@@ -13,6 +13,15 @@ internal static class SeededSampling
         TrainSubset = 1,
         TestSubset = 2,
         ValidationSplit = 3,
+
+        /// <summary>The training images the report's dataset overview shows.</summary>
+        OverviewSamples = 4,
+
+        /// <summary>The test images the report explains (Grad-CAM).</summary>
+        ExplainSelection = 5,
+
+        /// <summary>The random pixels the deletion check masks for comparison.</summary>
+        DeletionBaseline = 6,
     }
 
     /// <summary><paramref name="k"/> distinct indices of [0, n), chosen by seed, returned in ascending order.</summary>

@@ -19,4 +19,12 @@ public sealed record ClassificationReport(
     AveragedMetrics WeightedAverage,
     IReadOnlyList<IReadOnlyList<int>> ConfusionMatrix,
     IReadOnlyList<byte> Labels,
-    IReadOnlyList<byte> Predictions);
+    IReadOnlyList<byte> Predictions)
+{
+    /// <summary>Per test image (test-set order), the softmax probability of every class: row-major [images, classes].
+    /// Null when the report was not made by <see cref="Evaluator"/> (e.g. read back from a folder).</summary>
+    public IReadOnlyList<float>? Probabilities { get; init; }
+
+    /// <summary>Per test image, its cross-entropy, from log_softmax of the logits; null as <see cref="Probabilities"/>.</summary>
+    public IReadOnlyList<float>? Losses { get; init; }
+}

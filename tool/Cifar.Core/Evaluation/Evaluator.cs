@@ -39,6 +39,9 @@ public static class Evaluator
 
         var labelBytes = new byte[n];
         var predictionBytes = new byte[n];
+        // Per image: every class's softmax probability (row-major [n, classes]) and its own cross-entropy.
+        var probabilities = new float[n * classes.Count];
+        var losses = new float[n];
         double lossSum = 0;
         var wasTraining = model.training;
         model.eval();
@@ -57,6 +60,10 @@ public static class Evaluator
                 if (logits.dim() != 2 || logits.shape[1] != classes.Count)
                     throw new InvalidOperationException($"The model outputs [{string.Join(", ", logits.shape)}] per batch; expected [batch, {classes.Count}] logits.");
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                // From log_softmax, so a confidently wrong image's loss is exact rather than -log of a rounded 0.
+                var logProbabilities = nn.functional.log_softmax(logits.to_type(ScalarType.Float32), 1);
+                logProbabilities.exp().contiguous().data<float>().CopyTo(probabilities, (int)(start * classes.Count));
+                logProbabilities.gather(1, y.unsqueeze(1)).neg().squeeze(1).contiguous().data<float>().CopyTo(losses, (int)start);
                 logits.argmax(1).to_type(ScalarType.Byte).data<byte>().CopyTo(predictionBytes, (int)start);
                 y.to_type(ScalarType.Byte).data<byte>().CopyTo(labelBytes, (int)start);
             }
@@ -65,6 +72,10 @@ public static class Evaluator
         {
             model.train(wasTraining);
         }
-        return ClassificationMetrics.Report(classes, labelBytes, predictionBytes, n == 0 ? 0 : lossSum / n);
+        return ClassificationMetrics.Report(classes, labelBytes, predictionBytes, n == 0 ? 0 : lossSum / n) with
+        {
+            Probabilities = probabilities,
+            Losses = losses,
+        };
     }
 }

@@ -79,6 +79,53 @@ public sealed class KerasSequential : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Grad-CAM's layer: the last one whose output is still an image (channels x height x width) before the pooling,
+    /// flatten and dense layers that end the model; pooling and dropout layers are skipped, so the map keeps the finer
+    /// grid of the last convolution (or residual block, or patch whitening) before them. -1 when no layer outputs an image.
+    /// </summary>
+    public int ExplainedLayer
+    {
+        get
+        {
+            for (var i = Plan.Count - 1; i >= 0; i--)
+            {
+                var layer = Plan[i];
+                if (layer.OutputShape.Count == 3
+                    && !layer.Type.Contains("Pooling", StringComparison.Ordinal)
+                    && !layer.Type.Contains("Dropout", StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /// <summary>Layers 0 to <paramref name="last"/> (inclusive) on <paramref name="input"/>, in the current mode.</summary>
+    public Tensor ForwardThrough(Tensor input, int last)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(last);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(last, _layers.Length);
+        using var scope = NewDisposeScope();
+        var x = input;
+        for (var i = 0; i <= last; i++) x = _layers[i].Forward(x);
+        if (ReferenceEquals(x, input)) x = x.alias();
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The layers after <paramref name="last"/> on its output: <c>ForwardAfter(ForwardThrough(x, k), k)</c> is <see cref="forward"/>.</summary>
+    public Tensor ForwardAfter(Tensor features, int last)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(last, -1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(last, _layers.Length);
+        using var scope = NewDisposeScope();
+        var x = features;
+        for (var i = last + 1; i < _layers.Length; i++) x = _layers[i].Forward(x);
+        if (ReferenceEquals(x, features)) x = x.alias();
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Sets the weights of layers that learn from data before training (<see cref="PatchWhitening"/>), each from its
     /// own input: <paramref name="images"/> (normalised training images) run through the layers before it.
     /// </summary>

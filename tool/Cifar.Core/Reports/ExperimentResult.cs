@@ -1,5 +1,7 @@
 using Cifar.Evaluation;
 using Cifar.Models;
+using Cifar.Reports.Analysis;
+using Cifar.Reports.Files;
 using Cifar.Reproducibility;
 using Cifar.Training;
 
@@ -102,6 +104,14 @@ public sealed record ExperimentResult(
     RunTiming Timing,
     string Repeatability)
 {
+    /// <summary>Per evaluated test image, how the model did (test-outcomes.csv); null for results read from folders
+    /// written before the file existed.</summary>
+    public IReadOnlyList<TestOutcome>? TestOutcomes { get; init; }
+
+    /// <summary>The images of the report's dataset overview, error analysis and Grad-CAM sections; null: no picture
+    /// sections (they need <see cref="TestOutcomes"/> too).</summary>
+    public ReportPictures? Pictures { get; init; }
+
     /// <summary>The overfitting analysis of <see cref="History"/>, derived so it can never disagree with it.</summary>
     public OverfittingAnalysis Overfitting => OverfittingAnalysis.Analyze(History);
 }

@@ -1,4 +1,5 @@
 using Cifar.Evaluation;
+using Cifar.Reports.Analysis;
 using Cifar.Reports.Files;
 using Cifar.Reports.Formatting;
 using Scriban.Runtime;
@@ -12,7 +13,7 @@ namespace Cifar.Reports;
 /// </summary>
 internal static class ReportModel
 {
-    public static ScriptObject Build(ExperimentResult result, string lossSvg, string accuracySvg, string learningRateSvg)
+    public static ScriptObject Build(ExperimentResult result, string lossSvg, string accuracySvg, string learningRateSvg, PictureReport? pictures = null)
     {
         // The root is a plain ScriptObject: top-level names fall through it to Scriban's builtins (html, string, ...),
         // and StrictVariables catches a misspelt one. Nested objects are strict themselves (see StrictScriptObject).
@@ -45,6 +46,7 @@ internal static class ReportModel
             ["overfitting"] = Overfitting(result.Overfitting, result.Setup),
             ["repeatability"] = result.Repeatability,
             ["timing"] = Timing(result),
+            ["pictures"] = PicturesModel.Build(pictures, result.Evaluation.Classes),
         };
         return model;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Cifar.Reports.Analysis;
 using Cifar.Reports.Charts;
 using Cifar.Reports.Files;
 using Cifar.Specs;
@@ -97,11 +98,17 @@ public static class ReportWriter
             (ReportFiles.AccuracyChart, Utf8(accuracySvg)),
             (ReportFiles.LearningRateChart, Utf8(learningRateSvg)),
         };
+        if (result.TestOutcomes is { } outcomes) files.Add((ReportFiles.TestOutcomes, Utf8(TestOutcomesFile.Render(outcomes))));
+        // The PNGs (images/...) and reliability.svg; encoded once, linked by the Markdown and embedded by the HTML.
+        var pictures = result is { Pictures: { } shown, TestOutcomes: { } tested }
+            ? PictureSections.Build(shown, tested, result.Evaluation.Classes.Count)
+            : null;
+        if (pictures is not null) files.AddRange(pictures.Files);
         var templates = new Dictionary<string, ManifestTemplate>(StringComparer.Ordinal);
         var formats = options.Formats.Distinct().ToList();
         if (formats.Count > 0)
         {
-            var model = ReportModel.Build(result, lossSvg, accuracySvg, learningRateSvg);
+            var model = ReportModel.Build(result, lossSvg, accuracySvg, learningRateSvg, pictures);
             foreach (var format in formats)
             {
                 var (templateFile, outputFile) = format switch
@@ -140,7 +147,13 @@ public static class ReportWriter
         try
         {
             Directory.CreateDirectory(temporary);
-            foreach (var (fileName, bytes) in files) WriteNew(Path.Combine(temporary, fileName), bytes);
+            foreach (var (fileName, bytes) in files)
+            {
+                var path = Path.Combine(temporary, fileName);
+                // Pictures live in subfolders (images/test/...).
+                if (fileName.Contains('/', StringComparison.Ordinal)) Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                WriteNew(path, bytes);
+            }
             extras?.Invoke(temporary);
 
             if (!Directory.Exists(target))

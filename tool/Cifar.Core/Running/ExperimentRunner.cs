@@ -89,6 +89,8 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
             data = DataPreparation.Prepare(dataset, spec.Data, spec.Seed, (spec.Model as TransferModelSpec) is { } t ? PretrainedBases.Plan(t).InputNormalization : null);
 
         TrainingOutcome trained;
+        Reports.Analysis.ReportPictures pictures;
+        IReadOnlyList<Reports.Files.TestOutcome> testOutcomes;
         using (data)
         {
             trained = spec.Model switch
@@ -98,6 +100,9 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
                     .Train(spec, transfer, data, files.ContentHash, cancellationToken),
                 _ => throw new InvalidOperationException($"No training for model type '{spec.Model.Type}'."),
             };
+            cancellationToken.ThrowIfCancellationRequested();
+            pictures = RunPictures.Build(spec, data, trained.Explanation, trained.ExplainedRows);
+            testOutcomes = RunPictures.Outcomes(trained.Evaluation, data.Test.SourceIndices);
         }
         var datasetInfo = new DatasetInfo("CIFAR-10", files.Source, files.ContentHash, trained.TrainImages, trained.ValidationImages, trained.TestImages,
             files.Checksums ?? new Dictionary<string, string>());
@@ -108,7 +113,11 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         var result = new ExperimentResult(
             spec.Name, spec.Description, spec.Seed, specText, specHash, environment, datasetInfo, weights,
             spec.Model.Type, SpecDescriptions.ModelDescription(spec.Model), trained.Summary, SpecDescriptions.Setup(spec), trained.History, trained.Evaluation,
-            Timing(trained, clock.Elapsed.TotalSeconds), DeterminismGuard.Repeatability(threads, spec.Determinism, environment));
+            Timing(trained, clock.Elapsed.TotalSeconds), DeterminismGuard.Repeatability(threads, spec.Determinism, environment))
+        {
+            TestOutcomes = testOutcomes,
+            Pictures = pictures,
+        };
 
         var reportOptions = RunPreflight.ReportOptionsFor(spec, options);
         cancellationToken.ThrowIfCancellationRequested();
@@ -131,12 +140,12 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
             ? normalization.Apply
             : batch => ImageBatches.Resize(normalization.Apply(batch), imageSize);
 
+        // Layers set from data (patch_whitening) see the first images of the seeded training split, un-augmented.
+        Tensor WhiteningSample() => input(data.Train.Images.narrow(0, 0, Math.Min(WhiteningSampleImages, data.Train.Count)));
         if (model.InitializesFromData)
         {
-            // Layers set from data (patch_whitening) see the first images of the seeded training split, un-augmented.
             using var scope = NewDisposeScope();
-            var sample = data.Train.Images.narrow(0, 0, Math.Min(WhiteningSampleImages, data.Train.Count));
-            model.InitializeFromData(input(sample));
+            model.InitializeFromData(WhiteningSample());
         }
 
         var fit = new FitOptions(spec.Training.Epochs, spec.Data.BatchSize, spec.Training.Optimizer, spec.Seed)
@@ -152,7 +161,12 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         var history = Trainer.Fit(model, new(data.Train.Images, data.Train.Labels), new(data.Validation.Images, data.Validation.Labels), fit, cancellationToken);
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,
             TestTimeAugmentationOf(spec), cancellationToken);
-        return new TrainingOutcome(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null);
+        var explained = RunPictures.ExplainCnn(spec, cnn, model, data, input, evaluation, WhiteningSample);
+        return new TrainingOutcome(model.Summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, FeatureExtractionSeconds: null)
+        {
+            Explanation = explained?.Explanation,
+            ExplainedRows = explained?.Rows,
+        };
     }
 
     /// <summary><c>evaluation.tta</c> for the test evaluation (never for validation); null when the spec has none.</summary>

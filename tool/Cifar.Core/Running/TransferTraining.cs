@@ -67,7 +67,13 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
                 {
                     // Same numbers as the whole model on the test images (the base is frozen), without a second pass through it.
                     var headEvaluation = Evaluator.Evaluate(model.Head, features.Test, data.Test.Labels, data.Classes, spec.Data.BatchSize, cancellationToken: cancellationToken);
-                    return new TrainingOutcome(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds, pretrained.Description);
+                    // Grad-CAM needs the base itself: it runs in TorchSharp, on the chosen test images only.
+                    var headExplained = RunPictures.ExplainTransfer(spec, transfer, model, data, input, headEvaluation);
+                    return new TrainingOutcome(summary, history, headEvaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features.Seconds, pretrained.Description)
+                    {
+                        Explanation = headExplained?.Explanation,
+                        ExplainedRows = headExplained?.Rows,
+                    };
                 }
             }
         }
@@ -84,7 +90,12 @@ internal sealed class TransferTraining(IRunObserver observer, string cacheRoot, 
         var evaluation = Evaluator.Evaluate(model, data.Test.Images, data.Test.Labels, data.Classes, spec.Data.BatchSize, input,
             ExperimentRunner.TestTimeAugmentationOf(spec), cancellationToken);
 
-        return new TrainingOutcome(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds, pretrained.Description);
+        var explained = RunPictures.ExplainTransfer(spec, transfer, model, data, input, evaluation);
+        return new TrainingOutcome(summary, history, evaluation, data.Train.Count, data.Validation.Count, data.Test.Count, features?.Seconds, pretrained.Description)
+        {
+            Explanation = explained?.Explanation,
+            ExplainedRows = explained?.Rows,
+        };
     }
 
     /// <summary>Features of every split from a frozen base, from the on-disk cache where a previous run left them.</summary>

@@ -225,4 +225,27 @@ public sealed record TrainingSpec(int Epochs, OptimizerSpec Optimizer, EarlyStop
 public enum ReportFormat { Markdown, Html }
 
 /// <param name="Templates">Folder with the user's own report.md.scriban / report.html.scriban; null = built-in.</param>
-public sealed record ReportSpec(IReadOnlyList<ReportFormat> Formats, string? Templates);
+public sealed record ReportSpec(IReadOnlyList<ReportFormat> Formats, string? Templates)
+{
+    /// <summary><c>report.explain</c>: Grad-CAM maps for a seeded choice of test images (<see cref="ExplainSpec.Default"/>).</summary>
+    public ExplainSpec Explain { get; init; } = ExplainSpec.Default;
+
+    /// <summary><c>report.gallery</c>: how many images the error analysis shows (<see cref="GallerySpec.Default"/>).</summary>
+    public GallerySpec Gallery { get; init; } = GallerySpec.Default;
+}
+
+/// <summary>How the report explains the model's decisions.</summary>
+public enum ExplainMethod { GradCam, None }
+
+/// <param name="ImagesPerClass">Test images explained per true class, correct and wrong ones (up to 50).</param>
+public sealed record ExplainSpec(ExplainMethod Method, int ImagesPerClass)
+{
+    /// <summary>Grad-CAM on 4 images per class: 40 maps, a second or two on a CPU.</summary>
+    public static ExplainSpec Default { get; } = new(ExplainMethod.GradCam, 4);
+}
+
+/// <param name="TopLosses">Test images with the highest loss shown in the error analysis (up to 100).</param>
+public sealed record GallerySpec(int TopLosses)
+{
+    public static GallerySpec Default { get; } = new(16);
+}

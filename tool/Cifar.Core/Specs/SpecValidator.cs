@@ -496,7 +496,7 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
                 Problem(templatesNode!, $"`report.templates` is '{folder}'; expected an existing folder (looked for {templates})");
         }
 
-        return new ReportSpec(formats, templates);
+        return new ReportSpec(formats, templates) { Explain = ReadExplain(map), Gallery = ReadGallery(map) };
     }
 
     // ---- ranges the engine can run (SpecLimits)

@@ -66,7 +66,11 @@ internal static class SpecVocabulary
 
     public static readonly string[] TestTimeAugmentationKeys = ["flip", "translate"];
 
-    public static readonly string[] ReportKeys = ["formats", "templates"];
+    public static readonly string[] ReportKeys = ["formats", "templates", "explain", "gallery"];
+
+    public static readonly string[] ExplainKeys = ["method", "images_per_class"];
+
+    public static readonly string[] GalleryKeys = ["top_losses"];
 
     /// <summary>Parameters of each layer kind, keyed by the kind's YAML name, in the documented order.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> LayerKeys =
@@ -93,6 +97,8 @@ internal static class SpecVocabulary
         ["evaluation"] = EvaluationKeys,
         ["evaluation.tta"] = TestTimeAugmentationKeys,
         ["report"] = ReportKeys,
+        ["report.explain"] = ExplainKeys,
+        ["report.gallery"] = GalleryKeys,
         ["layer"] = LayerKindNames,
         ["augmentation"] = AugmentationKinds,
     }.Concat(LayerKeys.Select(k => KeyValuePair.Create("layer." + k.Key, k.Value)))
@@ -166,6 +172,9 @@ internal static class SpecVocabulary
 
     public static readonly Choice<ReportFormat>[] Formats =
         [new("markdown", ReportFormat.Markdown), new("html", ReportFormat.Html)];
+
+    public static readonly Choice<ExplainMethod>[] ExplainMethods =
+        [new("gradcam", ExplainMethod.GradCam), new("none", ExplainMethod.None)];
 
     /// <summary>CIFAR-10's classes: the units of the last dense layer.</summary>
     public const int ClassCount = 10;

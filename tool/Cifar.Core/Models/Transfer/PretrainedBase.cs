@@ -124,6 +124,17 @@ public sealed class PretrainedBase : nn.Module<Tensor, Tensor>
             if (m is TorchSharp.Modules.BatchNorm2d) m.train(false);
     }
 
+    /// <summary>The top stage's activations [N, C, h, w], before the global average pooling of <see cref="forward"/>:
+    /// what Grad-CAM explains a transfer model at (ResNet's layer4).</summary>
+    public Tensor TopStageActivations(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var stage in _stagesBottomUp) x = stage.Forward(x, input);
+        foreach (var m in _beforePooling) x = m.call(x);
+        return x.MoveToOuterDisposeScope();
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

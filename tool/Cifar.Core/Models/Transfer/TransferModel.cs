@@ -78,6 +78,24 @@ public sealed class TransferModel : nn.Module<Tensor, Tensor>
         return head.call(features).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The base's top stage (ResNet's layer4): the layer Grad-CAM explains.</summary>
+    public string TopStageName => @base.StagesFromTop[0].Name;
+
+    /// <summary>The first part of <see cref="forward"/>: resize, then the base up to its top stage's activations.</summary>
+    public Tensor TopStageActivations(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return @base.TopStageActivations(ImageBatches.Resize(input, ImageSize)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The rest of <see cref="forward"/>: global average pooling of the top stage's activations, then the head.</summary>
+    public Tensor FromTopStage(Tensor activations)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        using var scope = NewDisposeScope();
+        return head.call(activations.mean([2, 3])).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Keras-style summary: one row per base stage (output shape at <see cref="ImageSize"/>, trainable or frozen), the
     /// global average pooling, then the head's layers. As in Keras, batch norm moving statistics count as parameters

@@ -15,6 +15,9 @@ public static class ReportFiles
     /// <summary>Per-image test labels and predictions (<see cref="PredictionsFile"/>).</summary>
     public const string Predictions = "predictions.txt";
 
+    /// <summary>Per test image: index in the test set, label, prediction, confidence, loss (<see cref="TestOutcomesFile"/>).</summary>
+    public const string TestOutcomes = "test-outcomes.csv";
+
     /// <summary>Per-epoch logs as CSV (<see cref="HistoryCsv"/>).</summary>
     public const string History = "history.csv";
 
@@ -23,6 +26,9 @@ public static class ReportFiles
 
     public const string LossChart = "loss.svg";
     public const string AccuracyChart = "accuracy.svg";
+
+    /// <summary>Accuracy against confidence per bin, with the expected calibration error (Reports/Analysis/Calibration.cs).</summary>
+    public const string ReliabilityChart = "reliability.svg";
 
     /// <summary>The learning rate of every step (thinned), beside the learning curves.</summary>
     public const string LearningRateChart = "learning_rate.svg";
@@ -37,9 +43,10 @@ public static class ReportFiles
 
     /// <summary>
     /// The files a rerun of the same spec under the same conditions reproduces byte for byte, compared whole by
-    /// <c>dotnet cifar verify</c>. The reports are too, outside their timing section (<see cref="ReportsWithTiming"/>).
+    /// <c>dotnet cifar verify</c>. The reports are too, outside their timing section (<see cref="ReportsWithTiming"/>),
+    /// and so are the PNGs under images/: the HTML report embeds every one of them, so comparing it compares them.
     /// </summary>
-    public static IReadOnlyList<string> Deterministic { get; } = [Metrics, Predictions, History, LossChart, AccuracyChart, LearningRateChart, Spec];
+    public static IReadOnlyList<string> Deterministic { get; } = [Metrics, Predictions, History, LossChart, AccuracyChart, LearningRateChart, Spec, TestOutcomes, ReliabilityChart];
 
     /// <summary>Reports that repeat byte for byte outside the part between <see cref="TimingBegin"/> and <see cref="TimingEnd"/>.</summary>
     public static IReadOnlyList<string> ReportsWithTiming { get; } = [MarkdownReport, HtmlReport];

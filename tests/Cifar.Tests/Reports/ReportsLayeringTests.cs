@@ -26,7 +26,8 @@ public partial class ReportsLayeringTests
         { "Analysis", ["Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Images", "Cifar.Reports.Charts"] },
         // Evaluation: the overfitting rule of every report (OverfittingAnalysis), applied to the folders' histories.
         { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation"] },
-        { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics"] },
+        // Charts and Images: the HTML diff's SVG curves and its gallery of flipped test images.
+        { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Reports.Images"] },
         { "Seeds", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Specs"] },
     };
 

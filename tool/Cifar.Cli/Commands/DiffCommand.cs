@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cifar.Reports.Diff;
+using Cifar.Running;
 
 namespace Cifar.Cli.Commands;
 
@@ -18,7 +19,7 @@ internal static class DiffCommand
 
     private static readonly Option<string> Format = new("--format", "-f")
     {
-        Description = "markdown, json or text.",
+        Description = "markdown, json, text or html (one self-contained file with a gallery of the flipped test images).",
         DefaultValueFactory = _ => "markdown",
     };
 
@@ -39,26 +40,48 @@ internal static class DiffCommand
         DefaultValueFactory = _ => "reports",
     };
 
+    private static readonly Option<int> Flipped = new("--flipped")
+    {
+        Description = "How many flipped test images (right on one side, wrong on the other) to list per direction.",
+        DefaultValueFactory = _ => FlippedImages.DefaultShown,
+        HelpName = "N",
+    };
+
+    private static readonly Option<string?> HtmlLink = new("--html-link")
+    {
+        Description = "Markdown and text: link the flipped images' line to the HTML diff at this URL (e.g. a CI artifact).",
+        HelpName = "URL",
+    };
+
+    private static readonly Option<string?> CacheDir = new("--cache-dir")
+    {
+        Description = "HTML: where to find the cached CIFAR-10 test set for the gallery (never downloaded) [default: as for run].",
+    };
+
     public static Command Create()
     {
-        var command = new Command("diff", "Compare reports between two commits or folders: metric deltas, significance, spec changes.")
+        var command = new Command("diff", "Compare reports between two commits or folders: metric deltas, significance, flipped test images, spec changes.")
         {
-            Base, Head, Format, Output, FailOnRegression, ReportsPath,
+            Base, Head, Format, Output, FailOnRegression, ReportsPath, Flipped, HtmlLink, CacheDir,
         };
-        command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(
+        command.SetAction((parsed, cancellationToken) => Execute(
             parsed.GetRequiredValue(Base), parsed.GetRequiredValue(Head), parsed.GetRequiredValue(Format),
-            parsed.GetValue(Output), parsed.GetValue(FailOnRegression), parsed.GetRequiredValue(ReportsPath), cancellationToken)));
+            parsed.GetValue(Output), parsed.GetValue(FailOnRegression), parsed.GetRequiredValue(ReportsPath),
+            parsed.GetValue(Flipped), parsed.GetValue(HtmlLink), parsed.GetValue(CacheDir), cancellationToken));
         return command;
     }
 
-    private static int Execute(
+    private static async Task<int> Execute(
         string baseSide, string headSide, string format, string? output, double? failOnRegression, string reportsPath,
-        CancellationToken cancellationToken)
+        int flipped, string? htmlLink, string? cacheDir, CancellationToken cancellationToken)
     {
         var diffFormat = DiffRenderer.ParseFormat(format);
-        var diff = ReportDiffer.Diff(baseSide, headSide, new DiffOptions(ReportsPath: reportsPath));
+        var diff = ReportDiffer.Diff(baseSide, headSide, new DiffOptions(ReportsPath: reportsPath, FlippedShown: flipped));
         bool regressed = failOnRegression is { } points && diff.HasRegression(points);
-        string text = DiffRenderer.Render(diff, diffFormat, failOnRegression);
+        var pictures = diffFormat == DiffFormat.Html && diff.Experiments.Any(e => e.Flipped is not null)
+            ? await DiffTestImages.FromCacheAsync(cacheDir, cancellationToken).ConfigureAwait(false)
+            : null;
+        string text = DiffRenderer.Render(diff, diffFormat, failOnRegression, pictures, htmlLink);
         cancellationToken.ThrowIfCancellationRequested();
 
         if (output is null)

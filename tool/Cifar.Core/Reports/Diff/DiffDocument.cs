@@ -8,9 +8,11 @@ namespace Cifar.Reports.Diff;
 /// <summary>How a piece of inline text is set: plain words, a name or key (Markdown's code), or emphasis.</summary>
 internal enum SpanStyle { Plain, Code, Strong }
 
-/// <summary>A run of inline text in one style.</summary>
-internal readonly record struct Span(string Text, SpanStyle Style = SpanStyle.Plain)
+/// <summary>A run of inline text in one style; a link when <see cref="Url"/> is set.</summary>
+internal readonly record struct Span(string Text, SpanStyle Style = SpanStyle.Plain, string? Url = null)
 {
+    public static Span Link(string text, string url) => new(text, SpanStyle.Plain, url);
+
     public static implicit operator Span(string text) => new(text);
 
     public static Span Code(string text) => new(text, SpanStyle.Code);
@@ -37,19 +39,53 @@ internal sealed record ListBlock(IReadOnlyList<Span> Lead, IReadOnlyList<IReadOn
 internal sealed record TableBlock(string? Title, string FirstColumn, IReadOnlyList<(string Label, string Base, string Head, string Change)> Rows) : DiffBlock;
 
 /// <summary>
+/// The test images of one direction of change (now wrong, or now right) as table rows; the HTML diff adds each row's
+/// pictures by <see cref="FlippedImage.TestIndex"/>.
+/// </summary>
+/// <param name="Lead">The line above the table.</param>
+/// <param name="Columns">Column headings, the first being the image.</param>
+internal sealed record FlippedBlock(IReadOnlyList<Span> Lead, IReadOnlyList<string> Columns, IReadOnlyList<(FlippedImage Image, IReadOnlyList<string> Cells)> Rows) : DiffBlock;
+
+/// <summary>How a <see cref="ChartBlock"/> series is drawn.</summary>
+internal enum ChartMark { Line, Bar }
+
+/// <summary>
+/// A chart of base against head over categories (epochs, classes): Mermaid <c>xychart-beta</c> in Markdown, where
+/// GitHub draws it and strips embedded images; an SVG in the HTML diff; left out of the text output.
+/// </summary>
+/// <param name="Caption">Says which series is which: Mermaid's xychart has no legend.</param>
+/// <param name="Percent">Values are fractions shown as percentages.</param>
+internal sealed record ChartBlock(
+    string Title, string Caption, string XLabel, string YLabel, IReadOnlyList<string> Categories, bool Percent,
+    IReadOnlyList<(string Name, ChartMark Mark, IReadOnlyList<double?> Values)> Series) : DiffBlock;
+
+/// <summary>
 /// The one walk of a <see cref="ReportDiff"/>: every sentence, number format and the order of the output are decided
 /// here, once; <see cref="DiffRenderer"/> lays the blocks out as Markdown or as text. Top-level blocks come first,
 /// then each experiment's blocks after its level-3 heading.
 /// </summary>
 internal static class DiffDocument
 {
-    public static IReadOnlyList<DiffBlock> Build(ReportDiff diff, double? regressionPoints)
+    /// <summary>Where the flipped images' pictures are: in this document (the HTML diff), or in the HTML diff at
+    /// <paramref name="LinkUrl"/> (a CI artifact), or, with neither, in the HTML diff the user can write.</summary>
+    internal sealed record PicturesLine(bool Here, string? LinkUrl = null);
+
+    /// <param name="pictures">Where the flipped images' pictures are: <see cref="PicturesLine.Here"/> in the HTML diff;
+    /// otherwise a line points at the HTML diff (at <see cref="PicturesLine.LinkUrl"/> when given).</param>
+    /// <param name="charts">Learning curves and per-class F1 of base against head (Markdown and HTML).</param>
+    public static IReadOnlyList<DiffBlock> Build(ReportDiff diff, double? regressionPoints, PicturesLine? pictures = null, bool charts = false)
     {
         var blocks = new List<DiffBlock>
         {
             new HeadingBlock(2, ["Report diff: ", Span.Code(diff.Base), " → ", Span.Code(diff.Head)]),
             LinesBlock.Labelled("Summary", diff.Summary),
         };
+        if (pictures is { Here: false } && diff.Experiments.Any(e => e.Flipped is { NowWrongTotal: > 0 } or { NowRightTotal: > 0 }))
+        {
+            blocks.Add(pictures.LinkUrl is { } url
+                ? LinesBlock.Labelled("Pictures", "the flipped test images and their Grad-CAM maps are in the ", Span.Link("HTML diff", url), ".")
+                : LinesBlock.Labelled("Pictures", "the flipped test images and their Grad-CAM maps are in the HTML diff (", Span.Code("dotnet cifar diff --format html"), ")."));
+        }
         if (regressionPoints is { } points)
         {
             var reasons = diff.Regressions(points);
@@ -80,6 +116,14 @@ internal static class DiffDocument
             {
                 blocks.Add(new ListBlock([Span.Strong("Confusion cells that moved most"), " (true→predicted):"],
                     [.. e.ConfusionMoves.Select(m => (IReadOnlyList<Span>)[Move(m)])]));
+            }
+            if (e.Flipped is { } flipped)
+            {
+                blocks.AddRange(Flipped(flipped));
+            }
+            if (charts)
+            {
+                blocks.AddRange(Charts(e));
             }
             if (e.ClassF1.Any(c => c.Base != c.Head))
             {
@@ -116,6 +160,66 @@ internal static class DiffDocument
             }
         }
         return blocks;
+    }
+
+    /// <summary>The lead line and the two tables of flipped images (a table only for a direction with images).</summary>
+    private static IEnumerable<DiffBlock> Flipped(FlippedImages f)
+    {
+        if (f.NowWrongTotal + f.NowRightTotal == 0)
+        {
+            yield return LinesBlock.Labelled("Flipped test images", "none: both sides got the same images right.");
+            yield break;
+        }
+        var ranking = f.Ranking == FlippedRanking.LossChange
+            ? "largest change in the image's loss first"
+            : $"in test-set order ({f.RankingNote})";
+        yield return LinesBlock.Labelled("Flipped test images",
+            string.Create(CultureInfo.InvariantCulture,
+                $"{ReportNumbers.Count(f.NowWrongTotal)} now wrong (only the base got them right), {ReportNumbers.Count(f.NowRightTotal)} now right (only the head got them right); up to {ReportNumbers.Count(Math.Max(f.NowWrong.Count, f.NowRight.Count))} of each shown, {ranking}."));
+        var withLoss = f.Ranking == FlippedRanking.LossChange;
+        foreach (var (images, total, title) in new[] { (f.NowWrong, f.NowWrongTotal, "Now wrong"), (f.NowRight, f.NowRightTotal, "Now right") })
+        {
+            if (images.Count == 0) continue;
+            IReadOnlyList<string> columns = withLoss
+                ? ["Test image", "True class", "Base prediction", "Head prediction", "Base confidence", "Head confidence", "Loss change"]
+                : ["Test image", "True class", "Base prediction", "Head prediction"];
+            yield return new FlippedBlock(
+                [Span.Strong(title), string.Create(CultureInfo.InvariantCulture, $" ({ReportNumbers.Count(images.Count)} of {ReportNumbers.Count(total)}):")],
+                columns,
+                [.. images.Select(i => (i, (IReadOnlyList<string>)(withLoss
+                    ? new[] { ImageName(i), i.TrueClass, i.BasePrediction, i.HeadPrediction, Confidence(i.BaseConfidence), Confidence(i.HeadConfidence), Change(MetricUnit.Loss, i.LossChange) }
+                    : new[] { ImageName(i), i.TrueClass, i.BasePrediction, i.HeadPrediction })))]);
+        }
+    }
+
+    /// <summary>"#42" (the CIFAR-10 test index), or "position 42" when no file says which test image it is.</summary>
+    private static string ImageName(FlippedImage i) => i.TestIndex is { } index
+        ? "#" + index.ToString(CultureInfo.InvariantCulture)
+        : "position " + i.Position.ToString(CultureInfo.InvariantCulture);
+
+    private static string Confidence(double? value) => value is { } v ? ReportNumbers.Percent(v) : ReportNumbers.Dash;
+
+    /// <summary>Validation accuracy and loss per epoch, and per-class F1, base against head.</summary>
+    private static IEnumerable<ChartBlock> Charts(ExperimentDiff e)
+    {
+        var (b, h) = e.Histories;
+        if (b.Count > 0 || h.Count > 0)
+        {
+            var epochs = Math.Max(b.Count, h.Count);
+            IReadOnlyList<string> categories = [.. Enumerable.Range(1, epochs).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+            static IReadOnlyList<double?> Values(IReadOnlyList<EpochMetrics> history, Func<EpochMetrics, double> value) =>
+                [.. history.Select(m => double.IsFinite(value(m)) ? value(m) : (double?)null)];
+            const string caption = "First line: base; second line: head.";
+            yield return new ChartBlock($"{e.Name}: validation accuracy", caption, "epoch", "validation accuracy (%)", categories, Percent: true,
+                [("base", ChartMark.Line, Values(b, m => m.ValAccuracy)), ("head", ChartMark.Line, Values(h, m => m.ValAccuracy))]);
+            yield return new ChartBlock($"{e.Name}: validation loss", caption, "epoch", "validation loss", categories, Percent: false,
+                [("base", ChartMark.Line, Values(b, m => m.ValLoss)), ("head", ChartMark.Line, Values(h, m => m.ValLoss))]);
+        }
+        if (e.ClassF1.Count > 0)
+        {
+            yield return new ChartBlock($"{e.Name}: per-class F1", "Bars: base; line: head.", "class", "F1", [.. e.ClassF1.Select(c => c.Class)], Percent: false,
+                [("base", ChartMark.Bar, [.. e.ClassF1.Select(c => c.Base)]), ("head", ChartMark.Line, [.. e.ClassF1.Select(c => c.Head)])]);
+        }
     }
 
     private static string Value(MetricUnit unit, double? value) => value is not { } v

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Cifar.Reports.Files;
+using Cifar.Reports.Formatting;
 using Cifar.Reports.Statistics;
 
 namespace Cifar.Reports.Diff;
@@ -14,41 +15,53 @@ public enum DiffFormat
     Json,
     /// <summary>Plain text for a terminal.</summary>
     Text,
+    /// <summary>One self-contained HTML file: the Markdown's content, charts as SVG, and a gallery of the flipped test
+    /// images with both sides' Grad-CAM maps, embedded as <c>data:</c> URIs.</summary>
+    Html,
 }
 
 /// <summary>Renders a <see cref="ReportDiff"/> as Markdown, JSON or text: invariant culture, fixed decimals, '\n' line
 /// ends, and the same order every time.</summary>
 public static class DiffRenderer
 {
-    /// <summary>Parses a <c>--format</c> value: markdown (or md), json, text.</summary>
+    /// <summary>Parses a <c>--format</c> value: markdown (or md), json, text, html.</summary>
     public static DiffFormat ParseFormat(string value) => value?.Trim().ToUpperInvariant() switch
     {
         "MARKDOWN" or "MD" => DiffFormat.Markdown,
         "JSON" => DiffFormat.Json,
         "TEXT" or "TXT" => DiffFormat.Text,
+        "HTML" => DiffFormat.Html,
         _ => throw new CifarUserException(UserErrorKind.InvalidInput,
-            $"--format is '{value}'; expected one of markdown, json, text"),
+            $"--format is '{value}'; expected one of markdown, json, text, html"),
     };
 
     /// <summary>Renders <paramref name="diff"/>.</summary>
     /// <param name="regressionPoints">When given (--fail-on-regression), the output also says whether the
     /// regression check passed, and why not.</param>
-    public static string Render(ReportDiff diff, DiffFormat format, double? regressionPoints = null) => format switch
+    /// <param name="pictures">HTML only: the test set's images, shown when the experiment was evaluated on it.</param>
+    /// <param name="htmlLink">Markdown and text: where the HTML diff is (a CI artifact's URL) for the line that
+    /// points at the pictures.</param>
+    public static string Render(ReportDiff diff, DiffFormat format, double? regressionPoints = null,
+        TestSetPictures? pictures = null, string? htmlLink = null)
     {
-        DiffFormat.Markdown => Markdown(diff, regressionPoints),
-        DiffFormat.Json => ReportFileJson.Write(ToFile(diff, regressionPoints)),
-        DiffFormat.Text => Text(diff, regressionPoints),
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-    };
+        return format switch
+        {
+            DiffFormat.Markdown => Markdown(diff, regressionPoints, htmlLink),
+            DiffFormat.Json => ReportFileJson.Write(ToFile(diff, regressionPoints)),
+            DiffFormat.Text => Text(diff, regressionPoints, htmlLink),
+            DiffFormat.Html => DiffHtml.Render(diff, regressionPoints, pictures),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+        };
+    }
 
     // ---- Markdown ----
 
     /// <summary>GitHub Markdown: blocks separated by blank lines, names in code, other text escaped.</summary>
-    private static string Markdown(ReportDiff diff, double? regressionPoints)
+    private static string Markdown(ReportDiff diff, double? regressionPoints, string? htmlLink)
     {
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
-        foreach (var block in DiffDocument.Build(diff, regressionPoints))
+        foreach (var block in DiffDocument.Build(diff, regressionPoints, new DiffDocument.PicturesLine(false, htmlLink), charts: true))
         {
             if (md.Length > 0) Line();
             switch (block)
@@ -82,33 +95,73 @@ public static class DiffRenderer
                         Line("</details>");
                     }
                     break;
+                case FlippedBlock flipped:
+                    Line(Inline(flipped.Lead));
+                    Line();
+                    Line("| " + string.Join(" | ", flipped.Columns.Select(Escape)) + " |");
+                    Line("|---|" + string.Concat(flipped.Columns.Skip(1).Select((_, i) => i < 3 ? "---|" : "--:|")));
+                    foreach (var (_, cells) in flipped.Rows) Line("| " + string.Join(" | ", cells.Select(Escape)) + " |");
+                    break;
+                case ChartBlock chart:
+                    Mermaid(chart, Line);
+                    break;
             }
         }
         return md.ToString();
     }
 
-    private static string Inline(IReadOnlyList<Span> spans) => string.Concat(spans.Select(s => s.Style switch
+    /// <summary>
+    /// A Mermaid <c>xychart-beta</c> block, which GitHub draws in job summaries and comments. A series with a gap (a
+    /// class or an epoch one side lacks inside its range) is left out: the chart has no way to show a gap.
+    /// </summary>
+    private static void Mermaid(ChartBlock chart, Action<string> line)
     {
-        SpanStyle.Code => Code(s.Text),
-        SpanStyle.Strong => $"**{Escape(s.Text)}**",
-        _ => Escape(s.Text),
-    }));
+        static string Quoted(string text) => "\"" + text.Replace("\"", "'", StringComparison.Ordinal) + "\"";
+        string Number(double v) => chart.Percent ? ReportNumbers.Rounded(v * 100, 2) : ReportNumbers.Rounded(v, 4);
+        line(Escape(chart.Caption));
+        line("");
+        line("```mermaid");
+        line("xychart-beta");
+        line("    title " + Quoted(chart.Title));
+        line($"    x-axis {Quoted(chart.XLabel)} [{string.Join(", ", chart.Categories.Select(Quoted))}]");
+        line("    y-axis " + Quoted(chart.YLabel));
+        foreach (var (_, mark, values) in chart.Series)
+        {
+            var shown = values.Reverse().SkipWhile(v => v is null).Reverse().ToList();
+            if (shown.Count == 0 || shown.Any(v => v is null)) continue;
+            line($"    {(mark == ChartMark.Bar ? "bar" : "line")} [{string.Join(", ", shown.Select(v => Number(v!.Value)))}]");
+        }
+        line("```");
+    }
+
+    private static string Inline(IReadOnlyList<Span> spans) => string.Concat(spans.Select(InlineSpan));
+
+    private static string InlineSpan(Span s)
+    {
+        var text = s.Style switch
+        {
+            SpanStyle.Code => Code(s.Text),
+            SpanStyle.Strong => $"**{Escape(s.Text)}**",
+            _ => Escape(s.Text),
+        };
+        return s.Url is null ? text : $"[{text}](<{s.Url}>)";
+    }
 
     /// <summary>Inline code that survives any backticks inside.</summary>
     private static string Code(string text) => text.Contains('`', StringComparison.Ordinal) ? $"`` {text} ``" : $"`{text}`";
 
     /// <summary>Escapes what Markdown would read as markup in running text or a table cell.</summary>
-    private static string Escape(string text) => Formatting.MarkdownText.Escape(text);
+    private static string Escape(string text) => MarkdownText.Escape(text);
 
     // ---- Text ----
 
     /// <summary>Plain text for a terminal: an experiment's blocks indented under its name, tables aligned.</summary>
-    private static string Text(ReportDiff diff, double? regressionPoints)
+    private static string Text(ReportDiff diff, double? regressionPoints, string? htmlLink)
     {
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
         var indent = "";
-        foreach (var block in DiffDocument.Build(diff, regressionPoints))
+        foreach (var block in DiffDocument.Build(diff, regressionPoints, new DiffDocument.PicturesLine(false, htmlLink)))
         {
             switch (block)
             {
@@ -139,12 +192,19 @@ public static class DiffRenderer
                         Line($"{rowIndent}{r.Label.PadRight(w.Item1)}  {r.Base.PadLeft(w.Item2)} → {r.Head.PadLeft(w.Item3)}  {r.Change}".TrimEnd());
                     }
                     break;
+                case FlippedBlock flipped:
+                    Line(indent + Plain(flipped.Lead));
+                    var widths = flipped.Columns.Select((c, i) => Math.Max(c.Length, flipped.Rows.Max(r => r.Cells[i].Length))).ToList();
+                    string Row(IReadOnlyList<string> cells) => indent + "  " + string.Join("  ", cells.Select((c, i) => i < 4 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+                    Line(Row(flipped.Columns));
+                    foreach (var (_, cells) in flipped.Rows) Line(Row(cells));
+                    break;
             }
         }
         return text.ToString();
     }
 
-    private static string Plain(IReadOnlyList<Span> spans) => string.Concat(spans.Select(s => s.Text));
+    private static string Plain(IReadOnlyList<Span> spans) => string.Concat(spans.Select(s => s.Url is null ? s.Text : $"{s.Text} ({s.Url})"));
 
     // ---- JSON ----
 
@@ -187,7 +247,14 @@ public static class DiffRenderer
             ? new DiffSeedTest("welch_t", w.BaseCount, w.HeadCount, w.BaseMean, w.HeadMean, bs.HalfWidth, hs.HalfWidth,
                 double.IsFinite(w.T) ? Round12(w.T) : null, double.IsFinite(w.DegreesOfFreedom) ? Round12(w.DegreesOfFreedom) : null,
                 Round12(w.PValue), w.IsSignificant, w.Verdict)
+            : null,
+        e.Flipped is { } f
+            ? new DiffFlipped(f.NowWrongTotal, f.NowRightTotal, f.Ranking == FlippedRanking.LossChange ? "loss_change" : "test_index",
+                [.. f.NowWrong.Select(ToFile)], [.. f.NowRight.Select(ToFile)], f.RankingNote)
             : null);
+
+    private static DiffFlippedImage ToFile(FlippedImage i) => new(i.Position, i.TestIndex, i.TrueClass, i.BasePrediction,
+        i.HeadPrediction, i.BaseConfidence, i.HeadConfidence, i.BaseLoss, i.HeadLoss, i.LossChange);
 
     /// <summary>12 significant digits: the last bits of the t distribution may differ between C libraries, the output must not.</summary>
     private static double Round12(double value) =>

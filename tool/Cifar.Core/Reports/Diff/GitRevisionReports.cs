@@ -57,11 +57,14 @@ public static class GitRevisionReports
         return [.. folders.Select(folder =>
         {
             var name = folder.Length == 0 ? revision : folder[(folder.LastIndexOf('/') + 1)..];
-            return ReportSnapshotReader.Read(name, revision + ":" + folder, file =>
+            string PathOf(string file) => folder.Length == 0 ? file : folder + "/" + file;
+            var snapshot = ReportSnapshotReader.Read(name, revision + ":" + folder, file =>
+                files.Contains(PathOf(file)) ? Run(top, ["show", revision + ":" + PathOf(file)]) : null);
+            // Pictures (the HTML diff's Grad-CAM maps) as bytes: `git show` of a binary file, read undecoded.
+            return snapshot with
             {
-                var path = folder.Length == 0 ? file : folder + "/" + file;
-                return files.Contains(path) ? Run(top, ["show", revision + ":" + path]) : null;
-            });
+                Files = new ReportFileBytes(file => files.Contains(PathOf(file)) ? RunBytes(top, ["show", revision + ":" + PathOf(file)]) : null),
+            };
         })];
     }
 
@@ -104,7 +107,30 @@ public static class GitRevisionReports
         return output;
     }
 
-    private static int TryRun(string directory, IReadOnlyList<string> arguments, out string output, out string error)
+    /// <summary>As <see cref="Run"/>, for a binary file's bytes.</summary>
+    private static byte[] RunBytes(string directory, IReadOnlyList<string> arguments)
+    {
+        byte[]? bytes = null;
+        var code = TryRun(directory, arguments, out _, out var error, stdout =>
+        {
+            using var buffer = new MemoryStream();
+            stdout.CopyTo(buffer);
+            bytes = buffer.ToArray();
+        });
+        if (code != 0 || bytes is null)
+        {
+            var firstLine = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
+            throw new CifarUserException(UserErrorKind.Other,
+                $"'git {string.Join(' ', arguments)}' failed with exit code {code}: {firstLine}");
+        }
+        return bytes;
+    }
+
+    private static int TryRun(string directory, IReadOnlyList<string> arguments, out string output, out string error) =>
+        TryRun(directory, arguments, out output, out error, readBinary: null);
+
+    /// <param name="readBinary">Reads standard output as bytes instead of text (then <paramref name="output"/> is empty).</param>
+    private static int TryRun(string directory, IReadOnlyList<string> arguments, out string output, out string error, Action<Stream>? readBinary)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -139,7 +165,13 @@ public static class GitRevisionReports
         using (process)
         {
             process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stdout = readBinary is null
+                ? process.StandardOutput.ReadToEndAsync()
+                : Task.Run(() =>
+                {
+                    readBinary(process.StandardOutput.BaseStream);
+                    return "";
+                });
             var stderr = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(GitTimeout))
             {

@@ -86,6 +86,22 @@ public sealed record ExperimentDiff(
     /// <summary>Why there is no seed-level test although one side has several seeds; null otherwise.</summary>
     public string? SeedNote { get; init; }
 
+    /// <summary>The test images whose correctness changed (McNemar's off-diagonal cells); null when the sides'
+    /// predictions cannot be paired.</summary>
+    public FlippedImages? Flipped { get; init; }
+
+    /// <summary>Each side's training history (metrics.json's <c>history</c>), for the learning curves of base against head.</summary>
+    public (IReadOnlyList<EpochMetrics> Base, IReadOnlyList<EpochMetrics> Head) Histories { get; init; } = ([], []);
+
+    /// <summary>The head's dataset hash (metrics.json's <c>dataset_sha256</c>): which test set the images come from.</summary>
+    public string? DatasetSha256 { get; init; }
+
+    /// <summary>The base folder's pictures, for the HTML gallery; null when they cannot be read.</summary>
+    public ReportFileBytes? BaseFiles { get; init; }
+
+    /// <summary>The head folder's pictures, for the HTML gallery; null when they cannot be read.</summary>
+    public ReportFileBytes? HeadFiles { get; init; }
+
     public MetricChange? TestAccuracy => Metrics.FirstOrDefault(m => m.Key == "test_accuracy");
 
     /// <summary>Change of test accuracy in percentage points (head − base), rounded to 1e-9; null if a side lacks it.</summary>
@@ -211,7 +227,9 @@ public sealed record ReportDiff(
 /// <param name="RepositoryDirectory">The git repository (or a folder inside it) that revisions are read from; null = the current folder.</param>
 /// <param name="ReportsPath">The reports root inside the repository, as a path relative to <paramref name="RepositoryDirectory"/>.</param>
 /// <param name="BootstrapResamples">Resamples per bootstrap interval.</param>
+/// <param name="FlippedShown">Flipped test images listed per direction (<c>--flipped</c>).</param>
 public sealed record DiffOptions(
     string? RepositoryDirectory = null,
     string ReportsPath = "reports",
-    int BootstrapResamples = Bootstrap.DefaultResamples);
+    int BootstrapResamples = Bootstrap.DefaultResamples,
+    int FlippedShown = FlippedImages.DefaultShown);

@@ -34,14 +34,20 @@ public static class ReportDiffer
         var (baseSingle, baseReports) = Resolve(baseSide, options);
         var (headSingle, headReports) = Resolve(headSide, options);
         return Diff(baseSide, baseReports, headSide, headReports, pairSingles: baseSingle && headSingle,
-            options.BootstrapResamples);
+            options.BootstrapResamples, options.FlippedShown);
     }
 
     /// <summary>Diffs two already-read sets of reports (labels are what the output calls the sides).</summary>
     /// <param name="pairSingles">Pair the only report of each side whatever their names.</param>
+    /// <param name="flippedShown">Flipped test images listed per direction.</param>
     public static ReportDiff Diff(string baseLabel, IReadOnlyList<ReportSnapshot> baseReports, string headLabel,
-        IReadOnlyList<ReportSnapshot> headReports, bool pairSingles = false, int bootstrapResamples = Bootstrap.DefaultResamples)
+        IReadOnlyList<ReportSnapshot> headReports, bool pairSingles = false, int bootstrapResamples = Bootstrap.DefaultResamples,
+        int flippedShown = FlippedImages.DefaultShown)
     {
+        if (flippedShown < 0)
+        {
+            throw new CifarUserException(UserErrorKind.InvalidInput, $"--flipped is {flippedShown}; expected a number of images >= 0");
+        }
         ArgumentNullException.ThrowIfNull(baseReports);
         ArgumentNullException.ThrowIfNull(headReports);
         var pairs = new List<(string Name, ReportSnapshot Base, ReportSnapshot Head)>();
@@ -73,7 +79,7 @@ public static class ReportDiffer
                 }
             }
         }
-        var experiments = pairs.Select(p => DiffExperiment(p.Name, p.Base, p.Head, bootstrapResamples)).ToList();
+        var experiments = pairs.Select(p => DiffExperiment(p.Name, p.Base, p.Head, bootstrapResamples, flippedShown)).ToList();
         return new ReportDiff(baseLabel, headLabel, experiments, added, removed, bootstrapResamples);
     }
 
@@ -126,7 +132,7 @@ public static class ReportDiffer
         return (single, reports);
     }
 
-    private static ExperimentDiff DiffExperiment(string name, ReportSnapshot b, ReportSnapshot h, int resamples)
+    private static ExperimentDiff DiffExperiment(string name, ReportSnapshot b, ReportSnapshot h, int resamples, int flippedShown)
     {
         var (bm, hm) = (b.Metrics, h.Metrics);
         var metrics = new List<MetricChange>
@@ -175,7 +181,14 @@ public static class ReportDiffer
         }
 
         return WithSeeds(new ExperimentDiff(name, metrics, classF1, ConfusionMoves(bm, hm), specChanges, specNote, paired,
-            pairingNote, Interval(b.Predictions), Interval(h.Predictions), other), b, h);
+            pairingNote, Interval(b.Predictions), Interval(h.Predictions), other)
+        {
+            Flipped = FlippedImages.Find(b.Predictions, h.Predictions, hm.Classes, b.Outcomes, h.Outcomes, flippedShown),
+            Histories = (bm.History, hm.History),
+            DatasetSha256 = hm.DatasetSha256,
+            BaseFiles = b.Files,
+            HeadFiles = h.Files,
+        }, b, h);
     }
 
     /// <summary>

@@ -42,7 +42,39 @@ public sealed record DiffExperiment(
     [property: JsonPropertyOrder(1)] DiffSignificance Significance,
     [property: JsonPropertyOrder(1)] IReadOnlyList<string> OtherChanges,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SpecNote = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DiffSeedTest? SeedTest = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DiffSeedTest? SeedTest = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DiffFlipped? FlippedImages = null);
+
+/// <summary>
+/// The test images whose correctness changed (McNemar's off-diagonal cells): totals, and the first <c>--flipped</c>
+/// of each direction.
+/// </summary>
+/// <param name="NowWrongTotal">Images only the base got right (McNemar's b).</param>
+/// <param name="NowRightTotal">Images only the head got right (McNemar's c).</param>
+/// <param name="Ranking"><c>loss_change</c> (both sides have test-outcomes.csv) or <c>test_index</c>.</param>
+/// <param name="RankingNote">Why the ranking is by test index.</param>
+public sealed record DiffFlipped(
+    int NowWrongTotal,
+    int NowRightTotal,
+    string Ranking,
+    IReadOnlyList<DiffFlippedImage> NowWrong,
+    IReadOnlyList<DiffFlippedImage> NowRight,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RankingNote = null);
+
+/// <summary>One flipped test image; confidences and losses are null without that side's test-outcomes.csv.</summary>
+/// <param name="Position">Its position in predictions.txt.</param>
+/// <param name="TestIndex">Its CIFAR-10 test-set index; null when no file says which image it is.</param>
+public sealed record DiffFlippedImage(
+    int Position,
+    int? TestIndex,
+    string TrueClass,
+    string BasePrediction,
+    string HeadPrediction,
+    double? BaseConfidence,
+    double? HeadConfidence,
+    double? BaseLoss,
+    double? HeadLoss,
+    double? LossChange);
 
 /// <summary>Welch's t test on the test accuracies of two multi-seed sides (what <c>--fail-on-regression</c> decides on then).</summary>
 /// <param name="Test"><c>welch_t</c>.</param>

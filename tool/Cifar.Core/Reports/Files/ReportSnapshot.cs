@@ -25,4 +25,11 @@ public sealed record ReportSnapshot(
     /// <see cref="Predictions"/> their majority vote (<see cref="SeedGroups"/>).
     /// </summary>
     public IReadOnlyList<ReportSnapshot> Seeds { get; init; } = [];
+
+    /// <summary>test-outcomes.csv's rows in evaluation order, or null when the folder has none (older reports, and
+    /// multi-seed folders, whose majority vote has no single confidence).</summary>
+    public IReadOnlyList<TestOutcome>? Outcomes { get; init; }
+
+    /// <summary>The folder's binary files (pictures), or null when they cannot be read from where it came from.</summary>
+    public ReportFileBytes? Files { get; init; }
 }

@@ -54,11 +54,12 @@ public static class ReportSnapshotReader
         }
         var full = Path.GetFullPath(folder);
         var name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        return Read(name, folder, file =>
+        var snapshot = Read(name, folder, file =>
         {
             var path = Path.Combine(folder, file);
             return File.Exists(path) ? File.ReadAllText(path) : null;
         });
+        return snapshot with { Files = ReportFileBytes.OfFolder(folder) };
     }
 
     /// <summary>
@@ -78,7 +79,11 @@ public static class ReportSnapshotReader
         var predictions = predictionsText is null
             ? null
             : PredictionsFile.Parse(predictionsText, Join(location, ReportFiles.Predictions));
-        return new ReportSnapshot(name, location, metrics, metricsText, timing, predictions, readFile(ReportFiles.Spec));
+        var outcomesText = readFile(ReportFiles.TestOutcomes);
+        return new ReportSnapshot(name, location, metrics, metricsText, timing, predictions, readFile(ReportFiles.Spec))
+        {
+            Outcomes = outcomesText is null ? null : TestOutcomesFile.Parse(outcomesText, Join(location, ReportFiles.TestOutcomes)),
+        };
     }
 
     /// <summary>A multi-seed report folder: each seed folder that seeds.json lists, read as a report, then combined.</summary>

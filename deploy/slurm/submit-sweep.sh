@@ -18,7 +18,8 @@ fi
 read -r -a cifar <<< "${CIFAR_COMMAND:-dotnet cifar}"
 here=$(cd "$(dirname "$0")" && pwd)
 
-cells=$("${cifar[@]}" sweep "$spec" --list --format text)
+# The same sweep options as the tasks get (--output, --set ...), so the listed cells are the ones they will run.
+cells=$("${cifar[@]}" sweep "$spec" --list --format text "$@")
 count=$(printf '%s\n' "$cells" | grep -c .)
 if [ "$count" -lt 1 ]; then
   echo "submit-sweep: $spec has no cells" >&2

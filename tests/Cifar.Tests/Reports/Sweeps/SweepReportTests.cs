@@ -202,5 +202,18 @@ public sealed class SweepReportTests : IDisposable
         Assert.Empty(Directory.GetFiles(folder, ".*"));
     }
 
+    [Fact]
+    public void A_sweep_json_whose_cell_names_a_path_is_refused_and_nothing_is_written()
+    {
+        var folder = Path.Combine(_temp.Path, "escape");
+        FakeSweeps.WriteListing(folder, "escape", [FakeSweeps.LearningRate], [("../outside", (IReadOnlyList<object>)new object[] { 0.1 })]);
+
+        var error = Assert.Throws<CifarUserException>(() => SweepReport.Write(folder));
+
+        Assert.Equal(UserErrorKind.InvalidInput, error.Kind);
+        Assert.Contains("cell 0 is named '../outside'; expected a folder name inside the sweep folder", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { Path.Combine(folder, "sweep.json") }, Directory.GetFiles(folder));
+    }
+
     private static string Percent(double fraction) => ReportNumbers.Percent(fraction);
 }

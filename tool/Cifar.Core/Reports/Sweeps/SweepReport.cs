@@ -38,6 +38,12 @@ public static class SweepReport
         var listing = SweepFile.Read(File.ReadAllText(path), path);
         var cells = listing.Cells.Select(cell =>
         {
+            // A folder name, never a path: a hand-edited sweep.json must not send the report outside the sweep folder.
+            if (cell.Name.Length == 0 || cell.Name.StartsWith('.') || cell.Name.IndexOfAny(['/', '\\']) >= 0)
+            {
+                throw new CifarUserException(UserErrorKind.InvalidInput,
+                    $"{path}: cell {cell.Index} is named '{cell.Name}'; expected a folder name inside the sweep folder");
+            }
             var folder = Path.Combine(sweepFolder, cell.Name);
             var values = cell.Values.ToDictionary(v => v.Key, v => SweptValue.Of(v.Value), StringComparer.Ordinal);
             return new CellReport(cell.Index, cell.Name, values,
@@ -241,7 +247,9 @@ public static class SweepReport
             ["label"] = result.Best.Label,
             ["accuracy"] = ReportNumbers.Percent(result.Best.MeanAccuracy),
             ["interval"] = Interval(result.Best.Interval),
-            ["runs"] = result.Best.Runs.Count.ToString(CultureInfo.InvariantCulture),
+            ["runs"] = result.Best.Runs.Count == 1
+                ? "one run"
+                : string.Create(CultureInfo.InvariantCulture, $"mean of {result.Best.Runs.Count} runs, 95% interval {Interval(result.Best.Interval)}"),
         };
         var distances = new ScriptArray();
         foreach (var d in result.Distances)

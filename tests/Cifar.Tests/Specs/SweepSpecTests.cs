@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cifar.Reports.Files;
 using Cifar.Running;
 using Cifar.Specs;
 using Cifar.Tests.Infra;
@@ -80,8 +79,8 @@ public sealed class SweepSpecTests : IDisposable
     [Fact]
     public void The_same_spec_always_gives_the_same_cells_and_hashes()
     {
-        var first = SweepFile.From(Load(GridSweep), SweepRunner.SpecHash).ToBytes();
-        var second = SweepFile.From(Load(GridSweep), SweepRunner.SpecHash).ToBytes();
+        var first = SweepRunner.SweepFileOf(Load(GridSweep)).ToBytes();
+        var second = SweepRunner.SweepFileOf(Load(GridSweep)).ToBytes();
 
         Assert.Equal(first, second);
     }
@@ -161,7 +160,7 @@ public sealed class SweepSpecTests : IDisposable
     {
         var plan = Load(GridSweep);
 
-        var json = JsonDocument.Parse(SweepFile.From(plan, SweepRunner.SpecHash).ToBytes()).RootElement;
+        var json = JsonDocument.Parse(SweepRunner.SweepFileOf(plan).ToBytes()).RootElement;
 
         Assert.Equal("t", json.GetProperty("name").GetString());
         Assert.Equal(["training.optimizer.learning_rate", "data.batch_size"], json.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
@@ -177,7 +176,7 @@ public sealed class SweepSpecTests : IDisposable
     [Fact]
     public void The_github_matrix_is_one_line_of_include_entries()
     {
-        var matrix = SweepFile.From(Load(GridSweep), SweepRunner.SpecHash).ToGitHubMatrix();
+        var matrix = SweepRunner.SweepFileOf(Load(GridSweep)).ToGitHubMatrix();
 
         Assert.DoesNotContain('\n', matrix);
         Assert.StartsWith("""{"include":[{"cell":0,"name":"learning_rate=0.001,batch_size=16"},{"cell":1,""", matrix, StringComparison.Ordinal);

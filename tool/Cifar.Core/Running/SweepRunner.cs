@@ -43,10 +43,21 @@ public sealed class SweepRunner(RunOptions options, IRunObserver observer)
         return Path.Combine(SweepFolder(plan), cell.Name);
     }
 
+    /// <summary>The sweep.json of <paramref name="plan"/>: each cell's spec hashed as its report will record it.</summary>
+    public static SweepFile SweepFileOf(SweepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new SweepFile(plan.Name, plan.Keys, [.. plan.Cells.Select(cell => new SweepFileCell(
+            cell.Index,
+            cell.Name,
+            cell.Values.ToDictionary(v => v.Key, v => v.Value.ToJson(), StringComparer.Ordinal),
+            SpecHash(cell.Spec)))]);
+    }
+
     /// <summary>Writes (or rewrites, identically) the sweep's sweep.json; returns its content.</summary>
     public SweepFile WriteSweepFile(SweepPlan plan)
     {
-        var file = SweepFile.From(plan, SpecHash);
+        var file = SweepFileOf(plan);
         file.WriteTo(SweepFolder(plan));
         return file;
     }

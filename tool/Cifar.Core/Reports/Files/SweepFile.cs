@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Cifar.Specs;
 
 namespace Cifar.Reports.Files;
 
@@ -16,19 +15,6 @@ namespace Cifar.Reports.Files;
 public sealed record SweepFile(string Name, IReadOnlyList<string> Keys, IReadOnlyList<SweepFileCell> Cells)
 {
     public const string FileName = "sweep.json";
-
-    /// <summary>The file for <paramref name="plan"/>, each cell's spec hashed by <paramref name="specHash"/> (the
-    /// runner's hash, so it matches the cell's manifest.json).</summary>
-    public static SweepFile From(SweepPlan plan, Func<ExperimentSpec, string> specHash)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(specHash);
-        return new SweepFile(plan.Name, plan.Keys, [.. plan.Cells.Select(cell => new SweepFileCell(
-            cell.Index,
-            cell.Name,
-            cell.Values.ToDictionary(v => v.Key, v => v.Value.ToJson(), StringComparer.Ordinal),
-            specHash(cell.Spec)))]);
-    }
 
     /// <summary>The file's bytes: indented UTF-8 JSON, snake_case keys, a final newline.</summary>
     public byte[] ToBytes() => ReportFileJson.Bytes(this, SweepFileJsonContext.Default.SweepFile);

@@ -47,22 +47,27 @@ internal static class FakeSweeps
         return folder;
     }
 
-    /// <summary>Writes sweep.json in the contract's shape: name, keys, and each cell's index, name and values.</summary>
+    /// <summary>Writes sweep.json with the real writer (<see cref="SweepFile.WriteTo"/>): name, keys, and each cell's
+    /// index, name and values (numbers as JSON numbers, as the YAML had them).</summary>
     public static void WriteListing(string folder, string name, IReadOnlyList<string> keys, IReadOnlyList<(string Name, IReadOnlyList<object> Values)> cells)
     {
-        Directory.CreateDirectory(folder);
-        var json = JsonSerializer.Serialize(new Dictionary<string, object>
+        new SweepFile(name, keys, [.. cells.Select((c, i) => new SweepFileCell(
+            i,
+            c.Name,
+            keys.Select((k, j) => (k, Json(c.Values[j]))).ToDictionary(x => x.k, x => x.Item2, StringComparer.Ordinal),
+            new string('5', 64)))]).WriteTo(folder);
+    }
+
+    private static JsonElement Json(object value)
+    {
+        using var document = JsonDocument.Parse(value switch
         {
-            ["name"] = name,
-            ["keys"] = keys,
-            ["cells"] = cells.Select((c, i) => new Dictionary<string, object>
-            {
-                ["index"] = i,
-                ["name"] = c.Name,
-                ["values"] = keys.Select((k, j) => (k, c.Values[j])).ToDictionary(x => x.k, x => x.Item2),
-                ["spec_sha256"] = new string('5', 64),
-            }).ToList(),
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            int n => n.ToString(CultureInfo.InvariantCulture),
+            bool b => b ? "true" : "false",
+            string text => JsonSerializer.Serialize(text),
+            _ => throw new ArgumentException($"not a swept value: {value}", nameof(value)),
         });
-        File.WriteAllText(Path.Combine(folder, SweepFile.FileName), json);
+        return document.RootElement.Clone();
     }
 }

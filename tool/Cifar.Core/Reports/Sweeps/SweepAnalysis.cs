@@ -1,6 +1,7 @@
 using Cifar.Evaluation;
 using Cifar.Reports.Files;
 using Cifar.Reports.Statistics;
+using Cifar.Specs;
 
 namespace Cifar.Reports.Sweeps;
 
@@ -62,13 +63,12 @@ public static class SweepAnalysis
         return new SweepResult(name, keys, keyNames, ordered, settings, effects, heat, best, distances, overfitting, seedKey);
     }
 
-    /// <summary>Each key by its last dotted segment when no other key ends the same, else in full.</summary>
+    /// <summary>Each key as the cell names shorten it (<see cref="SweepCellNames.ShortKey"/>): its last dotted
+    /// segment when no other key ends the same, else in full.</summary>
     public static IReadOnlyDictionary<string, string> ShortNames(IReadOnlyList<string> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        static string Last(string key) => key[(key.LastIndexOf('.') + 1)..];
-        return keys.Distinct(StringComparer.Ordinal).ToDictionary(k => k,
-            k => keys.Count(other => Last(other) == Last(k)) == 1 ? Last(k) : k, StringComparer.Ordinal);
+        return keys.Distinct(StringComparer.Ordinal).ToDictionary(k => k, k => SweepCellNames.ShortKey(k, keys), StringComparer.Ordinal);
     }
 
     private static string Label(IReadOnlyDictionary<string, SweptValue> values, IReadOnlyList<string> keys, IReadOnlyDictionary<string, string> names) =>

@@ -112,7 +112,7 @@ public sealed class SweepSpecTests : IDisposable
         var path = _temp.Combine("sweep.yaml");
         Assert.Equal(Lines(
             $"{path}:16:5: `training.optimizer.learning_rat` is an unknown key; expected one of type, learning_rate, beta_1, beta_2, epsilon. Did you mean 'learning_rate'?",
-            $"{path}:17:27: `data.batch_size` is '-2'; expected an integer of at least 1"), lines);
+            $"{path}:17:27: `data.batch_size` is '-2'; expected an integer >= 1"), lines);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class SweepSpecTests : IDisposable
         Assert.Equal(Lines($"{path}:15:3: `sweep.gird` is an unknown key; expected one of grid, include, exclude. Did you mean 'grid'?",
                            $"{path}:15:3: `sweep` has no `grid`; expected `grid:` mapping dotted spec keys to lists of values, e.g. training.optimizer.learning_rate: [0.001, 0.01]"),
             Problems(Edited(GridSweep, "  grid:", "  gird:")));
-        Assert.Equal(Lines($"{path}:16:38: `sweep.grid.training.optimizer.learning_rate` is '0.1'; expected a list of one or more values, e.g. [0.001, 0.01]"),
+        Assert.Equal(Lines($"{path}:16:39: `sweep.grid.training.optimizer.learning_rate` is '0.1'; expected a list of one or more values, e.g. [0.001, 0.01]"),
             Problems(Edited(GridSweep, "[0.001, 0.01]", "0.1")));
         Assert.Equal(Lines($"{path}:16:53: `sweep.grid.training.optimizer.learning_rate` lists '0.010' twice (first at line 16, column 46); expected each value once"),
             Problems(Edited(GridSweep, "[0.001, 0.01]", "[0.001, 0.01, 0.010]")));

@@ -136,7 +136,7 @@ public sealed class SweepCliTests(GeneratedCacheFixture cache) : IClassFixture<G
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal(
-            [$"{spec}:22:47: `training.optimizer.learning_rate` is 'fast'; expected a number", $"{spec}:23:26: `data.batch_size` is '0'; expected an integer >= 1"],
+            [$"{spec}:21:47: `training.optimizer.learning_rate` is 'fast'; expected a number", $"{spec}:22:27: `data.batch_size` is '0'; expected an integer >= 1"],
             result.ErrorLines);
         Assert.False(Directory.Exists(Reports));
     }

@@ -124,15 +124,15 @@ public sealed class SweepSpecTests : IDisposable
             Problems(Edited(GridSweep, "  grid:", "  gird:")));
         Assert.Equal(Lines($"{path}:16:39: `sweep.grid.training.optimizer.learning_rate` is '0.1'; expected a list of one or more values, e.g. [0.001, 0.01]"),
             Problems(Edited(GridSweep, "[0.001, 0.01]", "0.1")));
-        Assert.Equal(Lines($"{path}:16:53: `sweep.grid.training.optimizer.learning_rate` lists '0.010' twice (first at line 16, column 46); expected each value once"),
+        Assert.Equal(Lines($"{path}:16:53: `sweep.grid.training.optimizer.learning_rate` lists '0.010' twice (first at line 16, column 47); expected each value once"),
             Problems(Edited(GridSweep, "[0.001, 0.01]", "[0.001, 0.01, 0.010]")));
         Assert.Equal(Lines($"{path}:16:5: `sweep.grid` varies `name`; expected any spec key but name, sweep and extends (each cell is named by its values)"),
             Problems(Edited(GridSweep, "training.optimizer.learning_rate: [0.001, 0.01]", "name: [a, b]")));
-        Assert.Equal(Lines($"{path}:18:5: `sweep.exclude[0]` matches no cell of the grid; expected values the grid lists"),
+        Assert.Equal(Lines($"{path}:19:7: `sweep.exclude[0]` matches no cell of the grid; expected values the grid lists"),
             Problems(GridSweep + "\n  exclude:\n    - {data.batch_size: 128}"));
-        Assert.Equal(Lines($"{path}:18:7: `sweep.exclude[0]` names `data.batch_sise`, which is not a grid key; expected one of training.optimizer.learning_rate, data.batch_size. Did you mean 'data.batch_size'?"),
+        Assert.Equal(Lines($"{path}:19:8: `sweep.exclude[0]` names `data.batch_sise`, which is not a grid key; expected one of training.optimizer.learning_rate, data.batch_size. Did you mean 'data.batch_size'?"),
             Problems(GridSweep + "\n  exclude:\n    - {data.batch_sise: 16}"));
-        Assert.Equal(Lines($"{path}:18:5: `sweep.include[0]` is already a cell of the grid; expected a cell the grid does not have"),
+        Assert.Equal(Lines($"{path}:19:7: `sweep.include[0]` is already a cell of the grid; expected a cell the grid does not have"),
             Problems(GridSweep + "\n  include:\n    - {data.batch_size: 16, training.optimizer.learning_rate: 0.001}"));
     }
 

@@ -5,6 +5,7 @@ using Cifar.Cli.Commands;
 var root = new RootCommand("Train and compare CIFAR-10 classifiers from YAML experiment specs, with reproducible reports.")
 {
     RunCommand.Create(),
+    SweepCommand.Create(),
     ValidateCommand.Create(),
     CompareCommand.Create(),
     DiffCommand.Create(),

@@ -28,6 +28,9 @@ public partial class ReportsLayeringTests
         { "Comparison", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation"] },
         // Charts and Images: the HTML diff's SVG curves and its gallery of flipped test images.
         { "Diff", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Reports.Images"] },
+        // A sweep's report: the per-key tables, charts, McNemar against the best and each cell's overfitting gap.
+        // Specs: the cell names' one rule for shortening a key (SweepCellNames.ShortKey).
+        { "Sweeps", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Evaluation", "Cifar.Specs"] },
         { "Seeds", ["Cifar.Reports", "Cifar.Reports.Files", "Cifar.Reports.Formatting", "Cifar.Reports.Statistics", "Cifar.Reports.Charts", "Cifar.Specs"] },
     };
 
@@ -57,7 +60,7 @@ public partial class ReportsLayeringTests
     public void The_lower_layers_mention_no_type_of_the_layers_above()
     {
         string[] lower = ["Cifar.Reports.Formatting", "Cifar.Reports.Images", "Cifar.Reports.Analysis", "Cifar.Reports.Files", "Cifar.Reports.Statistics", "Cifar.Reports.Charts"];
-        string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff", "Cifar.Reports.Seeds"];
+        string[] upper = ["Cifar.Reports", "Cifar.Reports.Comparison", "Cifar.Reports.Diff", "Cifar.Reports.Seeds", "Cifar.Reports.Sweeps"];
         var assembly = typeof(ReportWriter).Assembly;
         var offenders = new List<string>();
         foreach (var type in assembly.GetTypes().Where(t => lower.Contains(Outermost(t).Namespace)))

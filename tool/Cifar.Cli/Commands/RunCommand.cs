@@ -52,11 +52,18 @@ internal static class RunCommand
             + "extraction without it too; the shard only spreads their starting points.",
     };
 
+    private static readonly Option<string[]> Set = new("--set")
+    {
+        Description = "Override a spec key after `extends` and before validation: --set training.optimizer.learning_rate=0.01 "
+            + "(the value is read as YAML; repeatable; applied to every spec).",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Command Create()
     {
         var command = new Command("run", "Train, evaluate and report the experiments described by YAML specs.")
         {
-            Specs, Output, CacheDir, Templates, Threads, Restart, SeedCount, Shard,
+            Specs, Output, CacheDir, Templates, Threads, Restart, SeedCount, Shard, Set,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new RunSettings(
             parsed.GetRequiredValue(Specs),
@@ -66,7 +73,8 @@ internal static class RunCommand
             parsed.GetValue(Threads),
             parsed.GetValue(Restart),
             parsed.GetValue(SeedCount),
-            parsed.GetValue(Shard) is { } shard ? Cifar.Models.Transfer.ExtractionShard.Parse(shard) : null), cancellationToken)));
+            parsed.GetValue(Shard) is { } shard ? Cifar.Models.Transfer.ExtractionShard.Parse(shard) : null,
+            parsed.GetValue(Set) ?? []), cancellationToken)));
         return command;
     }
 
@@ -75,7 +83,7 @@ internal static class RunCommand
     private static int Execute(RunSettings settings, CancellationToken cancellationToken)
     {
         CheckThreads(settings.Threads);
-        var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths));
+        var specs = ExperimentSpecs.Loader.LoadAll(SpecArguments.Check(settings.SpecPaths), settings.Overrides);
         if (settings.SeedCount is { } count) specs = [.. specs.Select(spec => SeedRuns.WithSeedCount(spec, count))];
         return ConsoleRunObserver.Run(observer =>
         {
@@ -87,7 +95,7 @@ internal static class RunCommand
 
     /// <summary>More libtorch threads than a few per core only slows a run down, and a huge count fails inside
     /// libtorch when its pool is made: 1 to 4x the logical cores.</summary>
-    private static void CheckThreads(int? threads)
+    internal static void CheckThreads(int? threads)
     {
         var most = 4 * Environment.ProcessorCount;
         if (threads is < 1 || threads > most)
@@ -99,7 +107,7 @@ internal static class RunCommand
 
     private sealed record RunSettings(
         string[] SpecPaths, string Output, string? CacheDir, string? Templates, int? Threads, bool Restart, int? SeedCount,
-        Cifar.Models.Transfer.ExtractionShard? Shard)
+        Cifar.Models.Transfer.ExtractionShard? Shard, string[] Overrides)
     {
         public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
         {

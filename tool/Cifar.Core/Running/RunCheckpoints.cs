@@ -73,7 +73,11 @@ internal sealed class RunCheckpoints : ICheckpointStore
     /// <summary>16 hex digits of the identity's SHA-256: part of each file name.</summary>
     public string Key { get; }
 
-    public string PathOf(string phase) => Path.Combine(Folder, $"{_experiment}.{Key}.{phase}{Extension}");
+    public string PathOf(string phase) => Path.Combine(Folder, $"{FileStem}.{Key}.{phase}{Extension}");
+
+    /// <summary>The experiment's name as the start of a file name: a sweep cell's <c>sweep/cell</c> with its '/'
+    /// replaced (the key, a hash of the identity that holds the real name, keeps names apart).</summary>
+    private string FileStem => _experiment.Replace('/', '_');
 
     public TrainingCheckpoint? TryLoad(string phase)
     {
@@ -118,7 +122,7 @@ internal sealed class RunCheckpoints : ICheckpointStore
     public void Clear()
     {
         if (!Directory.Exists(Folder)) return;
-        foreach (var file in Directory.EnumerateFiles(Folder, $"{_experiment}.{Key}.*{Extension}"))
+        foreach (var file in Directory.EnumerateFiles(Folder, $"{FileStem}.{Key}.*{Extension}"))
         {
             try
             {

@@ -7,14 +7,26 @@ namespace Cifar.Specs;
 /// <summary>A 1-based line and column in the spec file.</summary>
 internal readonly record struct SpecPosition(int Line, int Column)
 {
+    /// <summary>Where the node was written when that is not the spec file itself: a base file it <c>extends</c>, or a
+    /// <c>--set</c> argument. Null for the spec file.</summary>
+    public SpecOrigin? Origin { get; init; }
+
     public static SpecPosition From(Mark mark) => new(checked((int)mark.Line), checked((int)mark.Column));
 }
+
+/// <summary>The text a node came from other than the spec file: a file (named as messages show it, positions are
+/// lines and columns in it) or a command-line argument (<c>--set key=value</c>, which messages quote instead).</summary>
+internal sealed record SpecOrigin(string Name, bool IsFile);
 
 /// <summary>One problem found in a spec, at the node it concerns.</summary>
 internal readonly record struct SpecProblem(SpecPosition Position, string Message)
 {
-    public string Format(string path) =>
-        string.Create(CultureInfo.InvariantCulture, $"{path}:{Position.Line}:{Position.Column}: {Message}");
+    public string Format(string path) => Position.Origin switch
+    {
+        { IsFile: false } argument => $"{argument.Name}: {Message}",
+        var origin => string.Create(CultureInfo.InvariantCulture,
+            $"{origin?.Name ?? path}:{Position.Line}:{Position.Column}: {Message}"),
+    };
 }
 
 /// <summary>A YAML node with the position it starts at. Our own tree (not YamlDotNet's RepresentationModel) so that
@@ -71,8 +83,11 @@ internal static class SpecTreeReader
     /// syntax, no document, several documents), with the reason in <paramref name="problems"/>; otherwise the root,
     /// with any duplicate keys or dangling aliases also reported there.
     /// </summary>
-    public static SpecNode? Read(string text, List<SpecProblem> problems)
+    /// <param name="origin">Stamped on every position read, for text that is not the spec file itself.</param>
+    public static SpecNode? Read(string text, List<SpecProblem> problems, SpecOrigin? origin = null)
     {
+        SpecPosition At(Mark mark) => SpecPosition.From(mark) with { Origin = origin };
+
         // Events are read up front: a syntax error anywhere makes the whole file one problem, as the parser cannot
         // say where the next one would be.
         var events = new List<ParsingEvent>();
@@ -90,7 +105,7 @@ internal static class SpecTreeReader
                 // Levels count from the stream and the document: the root collection is at 3, ReadNode's depth 0.
                 if (depth - 3 > MaxDepth)
                 {
-                    problems.Add(new(SpecPosition.From(current.Start), $"the spec nests deeper than {MaxDepth} levels; expected a spec"));
+                    problems.Add(new(At(current.Start), $"the spec nests deeper than {MaxDepth} levels; expected a spec"));
                     return null;
                 }
 
@@ -99,14 +114,14 @@ internal static class SpecTreeReader
         }
         catch (YamlException e)
         {
-            problems.Add(new(SpecPosition.From(e.Start), "invalid YAML: " + e.Message));
+            problems.Add(new(At(e.Start), "invalid YAML: " + e.Message));
             return null;
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way, not with a YamlException, on some unclosed flow collections such as
             // "x: [a, b" followed by another key (aaubry/YamlDotNet#541). Its position is where it gave up.
-            problems.Add(new(SpecPosition.From(scanner.CurrentPosition),
+            problems.Add(new(At(scanner.CurrentPosition),
                 "invalid YAML: the text cannot be parsed from here on; expected every '{' and '[' above to be closed"));
             return null;
         }
@@ -115,18 +130,18 @@ internal static class SpecTreeReader
         var documents = events.OfType<DocumentStart>().ToList();
         if (documents.Count == 0)
         {
-            problems.Add(new(new(1, 1), "the file is empty; expected a spec with name, seed, data, model and training"));
+            problems.Add(new(new(1, 1) { Origin = origin }, "the file is empty; expected a spec with name, seed, data, model and training"));
             return null;
         }
 
         if (documents.Count > 1)
         {
-            problems.Add(new(SpecPosition.From(documents[1].Start),
+            problems.Add(new(At(documents[1].Start),
                 "a second YAML document starts here; expected one spec per file"));
             return null;
         }
 
-        var reader = new EventReader(events, problems);
+        var reader = new EventReader(events, problems, origin);
         try
         {
             return reader.ReadNode(events.IndexOf(documents[0]) + 1, "", 0, out _);
@@ -147,7 +162,7 @@ internal static class SpecTreeReader
         public SpecPosition Position { get; } = position;
     }
 
-    private sealed class EventReader(List<ParsingEvent> events, List<SpecProblem> problems)
+    private sealed class EventReader(List<ParsingEvent> events, List<SpecProblem> problems, SpecOrigin? origin)
     {
         private readonly Dictionary<string, SpecNode> _anchors = new(StringComparer.Ordinal);
 
@@ -156,7 +171,7 @@ internal static class SpecTreeReader
         public SpecNode ReadNode(int index, string path, int depth, out int next)
         {
             var current = events[index];
-            var start = SpecPosition.From(current.Start);
+            var start = SpecPosition.From(current.Start) with { Origin = origin };
             if (depth > MaxDepth) throw new NestingTooDeepException(start);
 
             next = index + 1;

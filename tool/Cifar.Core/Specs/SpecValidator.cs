@@ -58,13 +58,17 @@ internal sealed partial class SpecValidator(List<SpecProblem> problems, string s
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex NamePattern();
 
+    /// <summary>Whether <paramref name="name"/> is a valid experiment name of letters, digits, '-', '_' and '.'.</summary>
+    internal static bool IsPlainName(string name) => NamePattern().IsMatch(name) && name.Trim('.').Length > 0 && !name.StartsWith('.');
+
     private string ReadName(SpecMapping top)
     {
         var node = Required(top, "", "name", "a name of letters, digits, '-', '_' and '.'");
         if (node is not null) NamePosition = node.Start;
         var name = Text(node, "name");
         if (name is null) return "";
-        if (!NamePattern().IsMatch(name))
+        // A sweep cell's spec is named sweep/cell (SweepCellNames), so rerunning it writes into the cell's folder.
+        if (!NamePattern().IsMatch(name) && !SweepCellNames.IsCellSpecName(name))
             Problem(node!, $"`name` is '{name}'; expected letters, digits, '-', '_' and '.' only (it names the report folder)");
         else if (name.Trim('.').Length == 0)
             Problem(node!, $"`name` is '{name}'; expected a name that is not only dots (it names the report folder)");

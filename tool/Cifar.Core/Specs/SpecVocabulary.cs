@@ -85,7 +85,9 @@ internal static class SpecVocabulary
     /// <c>layer.&lt;kind&gt;</c>. The schema test walks these.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Sections = new Dictionary<string, string[]>
     {
-        [""] = TopKeys,
+        // extends and sweep are read before validation (SpecComposition, SweepGrid); the schema lists them too.
+        [""] = [.. TopKeys, SpecComposition.ExtendsKey, SweepGrid.SweepKey],
+        [SweepGrid.SweepKey] = SweepGrid.SweepKeys,
         ["data"] = DataKeys,
         ["model"] = ModelKeys,
         ["training"] = TrainingKeys,

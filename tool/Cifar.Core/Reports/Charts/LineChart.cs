@@ -26,7 +26,17 @@ public sealed record ChartSeries(string Name, string Colour, IReadOnlyList<(doub
 public sealed record ChartMarker(double Epoch, string Colour, string Dash, string Label);
 
 /// <summary>A chart of values per epoch: what the report's learning curves and the comparison's overlays both are.</summary>
-public sealed record LineChart(string Title, string YLabel, ChartScale Scale, IReadOnlyList<ChartSeries> Series, IReadOnlyList<ChartMarker> Markers);
+public sealed record LineChart(string Title, string YLabel, ChartScale Scale, IReadOnlyList<ChartSeries> Series, IReadOnlyList<ChartMarker> Markers)
+{
+    /// <summary>Named x positions instead of epochs (a sweep's values of one key, in order); null for an epoch axis.
+    /// A point at position p (1-based, the series' "epoch") is drawn above label p.</summary>
+    public CategoryAxis? Categories { get; init; }
+}
+
+/// <summary>An x axis of evenly spaced named positions: a swept key's values, whatever their spacing in number.</summary>
+/// <param name="Title">The axis title (the swept key).</param>
+/// <param name="Labels">One tick label per position, left to right.</param>
+public sealed record CategoryAxis(string Title, IReadOnlyList<string> Labels);
 
 /// <summary>
 /// The one SVG renderer of every chart in the reports: a standalone 640x360 SVG with the title and the legend on top,
@@ -52,8 +62,10 @@ public static class SvgLineChart
         ArgumentNullException.ThrowIfNull(chart);
         var points = chart.Series.SelectMany(s => s.Points).ToList();
         // Whole epochs for the ticks; a chart of steps starts at epoch 0, where the first epoch's steps begin.
-        var firstEpoch = points.Count > 0 ? (int)Math.Floor(points.Min(p => p.Epoch)) : 1;
-        var lastEpoch = points.Count > 0 ? (int)Math.Ceiling(points.Max(p => p.Epoch)) : 1;
+        var categories = chart.Categories;
+        var firstEpoch = categories is not null ? 1 : points.Count > 0 ? (int)Math.Floor(points.Min(p => p.Epoch)) : 1;
+        var lastEpoch = categories is not null ? Math.Max(1, categories.Labels.Count)
+            : points.Count > 0 ? (int)Math.Ceiling(points.Max(p => p.Epoch)) : 1;
         // A little air left and right so the first and last points do not sit on the frame.
         var xPad = lastEpoch > firstEpoch ? Math.Max(0.25, (lastEpoch - firstEpoch) * 0.03) : 0.5;
         var (xMin, xMax) = (firstEpoch - xPad, lastEpoch + xPad);
@@ -83,19 +95,30 @@ public static class SvgLineChart
             svg.Append(Invariant($"<text x=\"{F(Left - 8)}\" y=\"{F(y + 4)}\" text-anchor=\"end\" fill=\"#374151\">{Escape(label)}</text>\n"));
         }
 
-        // X ticks: whole epochs, at most about ten labels.
-        var xStep = XStep(lastEpoch - firstEpoch + 1);
-        var firstTick = (int)Math.Ceiling(firstEpoch / (double)xStep) * xStep;
-        // Epoch 1 gets a tick of its own when the steps are wide (1, 5, 10, ...), not when it would crowd the next (1, 2, 4).
-        if (firstTick - firstEpoch >= 4) svg.Append(XTick(X(firstEpoch), firstEpoch));
-        for (var epoch = Math.Max(firstTick, firstEpoch); epoch <= lastEpoch; epoch += xStep)
+        if (categories is not null)
         {
-            svg.Append(XTick(X(epoch), epoch));
+            // One tick per named position: every swept value is labelled, however many there are.
+            for (var position = 1; position <= categories.Labels.Count; position++)
+            {
+                svg.Append(XTick(X(position), categories.Labels[position - 1]));
+            }
+        }
+        else
+        {
+            // X ticks: whole epochs, at most about ten labels.
+            var xStep = XStep(lastEpoch - firstEpoch + 1);
+            var firstTick = (int)Math.Ceiling(firstEpoch / (double)xStep) * xStep;
+            // Epoch 1 gets a tick of its own when the steps are wide (1, 5, 10, ...), not when it would crowd the next (1, 2, 4).
+            if (firstTick - firstEpoch >= 4) svg.Append(XTick(X(firstEpoch), Invariant($"{firstEpoch}")));
+            for (var epoch = Math.Max(firstTick, firstEpoch); epoch <= lastEpoch; epoch += xStep)
+            {
+                svg.Append(XTick(X(epoch), Invariant($"{epoch}")));
+            }
         }
 
         // Frame (left and bottom axes) and axis titles.
         svg.Append(Invariant($"<path d=\"M{F(Left)} {F(top)} V{F(Bottom)} H{F(Right)}\" fill=\"none\" stroke=\"#6b7280\" stroke-width=\"1\"/>\n"));
-        svg.Append(Invariant($"<text x=\"{F((Left + Right) / 2)}\" y=\"{F(Bottom + 42)}\" text-anchor=\"middle\" fill=\"#111827\">epoch</text>\n"));
+        svg.Append(Invariant($"<text x=\"{F((Left + Right) / 2)}\" y=\"{F(Bottom + 42)}\" text-anchor=\"middle\" fill=\"#111827\">{Escape(categories?.Title ?? "epoch")}</text>\n"));
         svg.Append(Invariant($"<text transform=\"translate(18 {F((top + Bottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" fill=\"#111827\">{Escape(chart.YLabel)}</text>\n"));
 
         // Markers go under the curves so they never hide a data point; labels are stacked so they do not collide.
@@ -188,9 +211,9 @@ public static class SvgLineChart
 
     private static int Decimals(double step) => Math.Max(0, (int)-Math.Floor(Math.Log10(step) + 1e-9));
 
-    private static string XTick(double x, int epoch) =>
+    private static string XTick(double x, string label) =>
         Invariant($"<line x1=\"{F(x)}\" y1=\"{F(Bottom)}\" x2=\"{F(x)}\" y2=\"{F(Bottom + 5)}\" stroke=\"#6b7280\" stroke-width=\"1\"/>\n") +
-        Invariant($"<text x=\"{F(x)}\" y=\"{F(Bottom + 20)}\" text-anchor=\"middle\" fill=\"#374151\">{epoch}</text>\n");
+        Invariant($"<text x=\"{F(x)}\" y=\"{F(Bottom + 20)}\" text-anchor=\"middle\" fill=\"#374151\">{Escape(label)}</text>\n");
 
     private static string Marker(double x, double top, ChartMarker marker, int row)
     {

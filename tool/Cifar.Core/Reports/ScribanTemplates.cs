@@ -117,6 +117,9 @@ internal static class ScribanTemplates
             EnableRelaxedMemberAccess = false,
             // Defaults are 1,000 iterations per loop; a long history or a big model summary can exceed that.
             LoopLimit = 1_000_000,
+            // Scriban cuts every string it produces, the rendered page included, at 1 MiB by default (LimitToString):
+            // a report whose pictures are embedded as data: URIs is larger than that, and was silently truncated.
+            LimitToString = 0,
             NewLine = "\n",
         };
         context.PushCulture(CultureInfo.InvariantCulture);

@@ -80,8 +80,10 @@ public sealed partial class FlippedDiffTests : IDisposable
         var html = DiffRenderer.Render(Diff(), DiffFormat.Html, pictures: FlippedFixtures.TestSet());
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("https://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        // The inline SVG charts' namespace is a name, not a request.
+        var withoutNamespace = html.Replace("xmlns=\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", withoutNamespace, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", withoutNamespace, StringComparison.Ordinal);
         Assert.All(ImageSource().Matches(html), m => Assert.StartsWith("data:image/png;base64,", m.Groups[1].Value, StringComparison.Ordinal));
     }
 

@@ -68,7 +68,7 @@ internal static class FlippedFixtures
         foreach (var outcome in outcomes)
         {
             var stem = $"test-{outcome.TestIndex:D5}.png";
-            if (outcome.TestIndex % 5 == 0)
+            if (outcome.TestIndex % 2 == 0)
             {
                 Save(Path.Combine(folder, "images", "gradcam", stem), Picture(outcome.TestIndex, side == 0 ? (byte)40 : (byte)220));
             }

@@ -38,7 +38,9 @@ public sealed class WorkflowTests
         var job = (YamlMappingNode)((YamlMappingNode)At(Load(), "jobs")).Children.Values.Single();
         var steps = ((YamlSequenceNode)At(job, "steps")).Children.Cast<YamlMappingNode>().ToList();
         string? Uses(YamlMappingNode s) => s.Children.TryGetValue(new YamlScalarNode("uses"), out var u) ? Text(u) : null;
-        YamlMappingNode Step(string uses) => steps.Single(s => Uses(s)?.StartsWith(uses + "@", StringComparison.Ordinal) == true);
+        YamlMappingNode Step(string uses) => steps.Single(s => Uses(s)?.StartsWith(uses + "@", StringComparison.Ordinal) == true
+            // Two uploads: the reports, and the HTML diff (checked below).
+            && (uses != "actions/upload-artifact" || Text(At(s, "with", "name")) == "reports"));
 
         Assert.Equal("0", Text(At(Step("actions/checkout"), "with", "fetch-depth")));
         Assert.StartsWith("10.", Text(At(Step("actions/setup-dotnet"), "with", "dotnet-version")), StringComparison.Ordinal);
@@ -58,7 +60,7 @@ public sealed class WorkflowTests
         Assert.Contains("dotnet cifar diff \"$RUNNER_TEMP/base-reports\" reports/ --format markdown --output diff.md --fail-on-regression 1", script, StringComparison.Ordinal);
         Assert.Contains(">> \"$GITHUB_STEP_SUMMARY\"", script, StringComparison.Ordinal);
 
-        var diffStep = steps.Single(s => Uses(s) is null && Text(At(s, "run")).Contains("cifar diff", StringComparison.Ordinal));
+        var diffStep = steps.Single(s => Uses(s) is null && Text(At(s, "run")).Contains("--format markdown", StringComparison.Ordinal));
         var baseRef = Text(At(diffStep, "env", "BASE"));
         Assert.Contains("format('origin/{0}', github.base_ref)", baseRef, StringComparison.Ordinal);
         Assert.Contains("'HEAD~1'", baseRef, StringComparison.Ordinal);

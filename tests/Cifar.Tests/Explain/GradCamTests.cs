@@ -101,10 +101,22 @@ public sealed class GradCamTests
         Assert.True(counted > 0);
         Assert.True(spearman < 0.5, $"maps of the trained and a random model correlate by {spearman:F3}");
 
-        // Deletion: masking the highlighted pixels (the patch) costs more confidence than masking random ones.
+        // Deletion: masking the highlighted pixels (the patch) costs more confidence than masking a random map's.
         var (highlighted, random) = GradCamChecks.DeletionDrop(model, test, maps, targets, 0.1, seed: 5);
         Assert.True(highlighted > random + 0.1, $"highlighted pixels masked: -{highlighted:F3}; random pixels: -{random:F3}");
         Assert.Equal((highlighted, random), GradCamChecks.DeletionDrop(model, test, maps, targets, 0.1, seed: 5));
+    }
+
+    [Fact]
+    public void The_deletion_control_maps_are_seeded_random_rankings_of_each_maps_size()
+    {
+        ImportanceMap[] maps = [new(new float[16], 4, 4), new(new float[16], 4, 4), new(new float[4], 2, 2)];
+        var random = GradCamChecks.RandomMaps(maps, seed: 7);
+        Assert.Equal(maps.Select(m => (m.Width, m.Height)), random.Select(m => (m.Width, m.Height)));
+        Assert.All(random, m => Assert.Equal(m.Values.Length, m.Values.Distinct().Count())); // a strict ranking
+        Assert.NotEqual(random[0].Values, random[1].Values);                                  // a different one per image
+        Assert.Equal(random.Select(m => m.Values), GradCamChecks.RandomMaps(maps, seed: 7).Select(m => m.Values));
+        Assert.NotEqual(random[0].Values, GradCamChecks.RandomMaps(maps, seed: 8)[0].Values);
     }
 
     [TorchFact]

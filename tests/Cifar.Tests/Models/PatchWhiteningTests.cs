@@ -38,6 +38,11 @@ public class PatchWhiteningTests
         Assert.Equal(288, plan[0].Parameters);
         Assert.Equal(0, plan[0].TrainableParameters);
 
+        // The model summary says so, as Keras' does for a layer whose weights are all non-trainable.
+        var summary = CnnBuilder.Summarize(plan);
+        Assert.False(summary.Layers[0].Trainable);
+        Assert.True(summary.Layers[1].Trainable); // no weights: nothing frozen
+
         using var model = CnnBuilder.Build([new PatchWhiteningLayer(), new FlattenLayer(), new DenseLayer(10, Activation.Linear), new RescalingLayer(0.5)], [3, 8, 8]);
         Assert.DoesNotContain(model.named_parameters(), p => p.name.StartsWith("patch_whitening", StringComparison.Ordinal));
         Assert.True(model.InitializesFromData);

@@ -9,7 +9,7 @@ namespace Cifar.Explain;
 /// <param name="RandomizationImages">Images that mean is over.</param>
 /// <param name="DeletedFraction">Share of each image's pixels the deletion check masks.</param>
 /// <param name="HighlightedDeletionDrop">Mean drop of the predicted class's probability with the top-ranked pixels masked.</param>
-/// <param name="RandomDeletionDrop">The same with as many random pixels masked.</param>
+/// <param name="RandomDeletionDrop">The same with the top-ranked pixels of a random map of the same resolution masked.</param>
 public sealed record Explanation(
     string Layer,
     IReadOnlyList<ImportanceMap> Maps,

@@ -8,7 +8,8 @@ namespace Cifar.Explain;
 /// Two checks that Grad-CAM maps mean something, with numbers a report can print. Model randomisation (Adebayo et al.
 /// 2018, "Sanity Checks for Saliency Maps", arXiv:1810.03292): the maps of a randomly initialised copy of the model
 /// must differ from the trained model's. Deletion (Petsiuk et al. 2018, RISE, arXiv:1806.07421): masking the pixels
-/// the map ranks highest must lower the explained class's probability more than masking as many random pixels.
+/// the map ranks highest must lower the explained class's probability more than masking as many pixels ranked by a
+/// random map of the same resolution.
 /// </summary>
 public static class GradCamChecks
 {
@@ -35,9 +36,12 @@ public static class GradCamChecks
 
     /// <summary>
     /// The mean drop in the target class's softmax probability when the <paramref name="fraction"/> of each image's
-    /// pixels that its map (upsampled to the input's size) ranks highest are set to 0, against masking the same number
-    /// of seeded random pixels. Inputs are normalised, so 0 is the normalisation's mean colour (the training mean for
-    /// standardize), not black. Ties in a map are broken by pixel order (a stable sort), so the result repeats.
+    /// pixels that its map (upsampled to the input's size) ranks highest are set to 0, against masking the pixels that a
+    /// seeded random map of the same resolution, upsampled alike, ranks highest. The control has the map's shape (a few
+    /// smooth blobs), only not its placement: scattered random pixels would be a harsher mask than any blob of the same
+    /// area (they break every edge in the image), so even a meaningful map would lose to them. Inputs are normalised, so
+    /// 0 is the normalisation's mean colour (the training mean for standardize), not black. Ties in a map are broken by
+    /// pixel order (a stable sort), so the result repeats.
     /// </summary>
     public static (double Highlighted, double Random) DeletionDrop(
         ExplainableModel model, Tensor inputs, IReadOnlyList<ImportanceMap> maps, IReadOnlyList<long> targets, double fraction, int seed)
@@ -54,18 +58,35 @@ public static class GradCamChecks
         var pixels = height * width;
         var masked = (int)Math.Max(1, Math.Round(fraction * pixels));
 
-        var (_, ranked) = GradCam.Upsample(maps, height, width).reshape(batch, pixels).sort(1, descending: true, stable: true);
-        var highlighted = ones(batch, pixels).scatter_(1, ranked.narrow(1, 0, masked), zeros(batch, masked));
-
-        var order = SeededSampling.Permutation(pixels, seed, SeededSampling.Stream.DeletionBaseline);
-        var random = ones(batch, pixels);
-        random.index_fill_(1, tensor(order[..masked].Select(i => (long)i).ToArray()), 0);
+        Tensor MaskOfTop(IReadOnlyList<ImportanceMap> ranking)
+        {
+            var (_, ranked) = GradCam.Upsample(ranking, height, width).reshape(batch, pixels).sort(1, descending: true, stable: true);
+            return ones(batch, pixels).scatter_(1, ranked.narrow(1, 0, masked), zeros(batch, masked));
+        }
+        var highlighted = MaskOfTop(maps);
+        var random = MaskOfTop(RandomMaps(maps, seed));
 
         var index = tensor(targets.ToArray()).unsqueeze(1);
         Tensor Probability(Tensor x) => nn.functional.softmax(model.Logits(x), 1).gather(1, index).squeeze(1);
         var original = Probability(inputs);
         double Drop(Tensor keep) => (original - Probability(inputs * keep.reshape(batch, 1, height, width))).mean().item<float>();
         return (Drop(highlighted), Drop(random));
+    }
+
+    /// <summary>One map per map given, of its size, whose cells rank in a seeded random order (distinct values, so the
+    /// upsampled ranking has the same few-blob shape as a real map's).</summary>
+    internal static IReadOnlyList<ImportanceMap> RandomMaps(IReadOnlyList<ImportanceMap> maps, int seed)
+    {
+        var total = maps.Sum(m => m.Values.Length);
+        var order = SeededSampling.Permutation(total, seed, SeededSampling.Stream.DeletionBaseline);
+        var offset = 0;
+        var random = new List<ImportanceMap>(maps.Count);
+        foreach (var map in maps)
+        {
+            random.Add(map with { Values = [.. order.AsSpan(offset, map.Values.Length).ToArray().Select(v => (float)v / total)] });
+            offset += map.Values.Length;
+        }
+        return random;
     }
 
     private static bool IsConstant(float[] values) => values.All(v => v == values[0]);

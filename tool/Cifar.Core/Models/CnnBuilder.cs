@@ -32,7 +32,8 @@ public static class CnnBuilder
     }
 
     /// <summary>
-    /// The summary rows of a plan: every layer counts as trainable; frozen weights are batch norm's moving statistics.
+    /// The summary rows of a plan: a layer is trainable unless it has weights and none of them train (patch whitening's
+    /// filters, fixed from the training images); batch norm counts as trainable, its moving statistics as frozen weights.
     /// A residual block is a row counting all its weights, followed by a row for each of its layers and shortcut
     /// modules, named by their path in the model (<c>residual/conv2d_1</c>, <c>residual/shortcut_conv</c>), as Keras'
     /// summary(expand_nested=True) lists a nested model's layers under it. The totals count each weight once.
@@ -49,7 +50,8 @@ public static class CnnBuilder
     {
         foreach (var layer in plan)
         {
-            rows.Add(new LayerSummary(prefix + layer.Name, layer.Type, layer.OutputShape, layer.Parameters, Trainable: true));
+            rows.Add(new LayerSummary(prefix + layer.Name, layer.Type, layer.OutputShape, layer.Parameters,
+                Trainable: layer.Parameters == 0 || layer.TrainableParameters > 0));
             var inner = prefix + layer.Name + "/";
             AddRows(layer.Inner, inner, rows);
             if (layer.Shortcut is not { } shortcut) continue;

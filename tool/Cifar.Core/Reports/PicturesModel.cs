@@ -100,8 +100,18 @@ internal static class PicturesModel
             ("spearman_images", ReportNumbers.WholeNumber(gradCam.RandomizationImages)),
             ("deleted_percent", ReportNumbers.Fixed(gradCam.DeletedFraction * 100, 0)),
             ("highlighted_drop", ReportNumbers.Fixed(gradCam.HighlightedDrop * 100, 1) ?? "n/a"),
-            ("random_drop", ReportNumbers.Fixed(gradCam.RandomDrop * 100, 1) ?? "n/a"));
+            ("random_drop", ReportNumbers.Fixed(gradCam.RandomDrop * 100, 1) ?? "n/a"),
+            ("map_size", gradCam.Maps.Count == 0 ? "n/a" : $"{ReportNumbers.WholeNumber(gradCam.Maps[0].Width)}x{ReportNumbers.WholeNumber(gradCam.Maps[0].Height)}"),
+            ("deletion_verdict", DeletionVerdict(gradCam)));
     }
+
+    // The reader should not have to compare two numbers to learn whether the maps passed.
+    private static string DeletionVerdict(GradCamResult gradCam) =>
+        !double.IsFinite(gradCam.HighlightedDrop) || !double.IsFinite(gradCam.RandomDrop)
+            ? "skipped: no images to check"
+            : gradCam.HighlightedDrop > gradCam.RandomDrop
+                ? "passed: what the maps highlight matters more to the model than a random region of the same size"
+                : "not passed: masking what the maps highlight hurts the prediction no more than masking a random region of the same size, so read these maps with doubt";
 
     private static StrictScriptObject Image(Picture picture) => Obj(("file", picture.File), ("uri", picture.DataUri));
 

@@ -27,7 +27,7 @@ public sealed record GradCamMap(int TestIndex, float[] Values, int Width, int He
 /// <param name="RandomizationImages">How many images that mean is over.</param>
 /// <param name="DeletedFraction">Share of pixels the deletion check masks.</param>
 /// <param name="HighlightedDrop">Mean drop of the predicted class's probability, the top-ranked pixels masked.</param>
-/// <param name="RandomDrop">The same, as many seeded random pixels masked.</param>
+/// <param name="RandomDrop">The same, the top-ranked pixels of a seeded random map of the same resolution masked.</param>
 public sealed record GradCamResult(
     string Layer,
     int ImagesPerClass,

@@ -116,7 +116,10 @@ public static class ComparisonReport
             ["conclusion"] = result.Conclusion,
             ["experiment_count"] = result.Experiments.Count,
             ["bootstrap_note"] = string.Create(CultureInfo.InvariantCulture,
-                $"bootstrap 95% percentile interval of test accuracy over the test images ({result.BootstrapResamples} resamples, fixed seed {Bootstrap.Seed})"),
+                $"bootstrap 95% percentile interval of test accuracy over the test images ({result.BootstrapResamples} resamples, fixed seed {Bootstrap.Seed})")
+                + (result.Experiments.Any(e => e.IntervalOverSeeds)
+                    ? "; for an experiment run with several seeds, Student's t interval of its mean test accuracy over the seeds"
+                    : ""),
             ["val_accuracy_svg_file"] = ValidationAccuracySvgFileName,
             ["val_loss_svg_file"] = ValidationLossSvgFileName,
             ["val_accuracy_svg"] = InlineSvg(ValidationAccuracySvg(result)),
@@ -144,6 +147,7 @@ public static class ComparisonReport
                 ["test_accuracy"] = ReportNumbers.Percent(m.Test.Accuracy),
                 ["interval"] = e.AccuracyInterval is { } i
                     ? $"{ReportNumbers.Percent(i.Lower)} to {ReportNumbers.Percent(i.Upper)}"
+                      + (e.IntervalOverSeeds ? string.Create(CultureInfo.InvariantCulture, $" ({e.Report.Seeds.Count} seeds)") : "")
                     : ReportNumbers.Dash,
                 ["test_loss"] = ReportNumbers.Rounded(m.Test.Loss, 4),
                 ["macro_f1"] = ReportNumbers.Rounded(m.MacroAvg.F1, 4),

@@ -21,7 +21,9 @@ public enum ModelOrigin
 /// <summary>One experiment in a comparison.</summary>
 /// <param name="Model">What was trained, in words: "CNN from scratch", "transfer learning (resnet18)".</param>
 /// <param name="Colour">Its colour in the learning-curve charts.</param>
-/// <param name="AccuracyInterval">Bootstrap 95% interval of its test accuracy; null without predictions.txt.</param>
+/// <param name="AccuracyInterval">95% interval of its test accuracy: for a multi-seed report, Student's t interval of
+/// the mean over its seeds (the one seeds.json records; <see cref="IntervalOverSeeds"/>); otherwise the bootstrap over
+/// the test images; null without predictions.txt.</param>
 /// <param name="AccuracyGap">Training minus validation accuracy (fraction) at the best epoch (metrics.json's
 /// <c>overfitting.accuracy_gap</c>).</param>
 public sealed record ComparedExperiment(
@@ -34,6 +36,9 @@ public sealed record ComparedExperiment(
 {
     public string Name => Report.Name;
     public MetricsFile Metrics => Report.Metrics;
+
+    /// <summary>True when <see cref="AccuracyInterval"/> is over seeds, not over test images.</summary>
+    public bool IntervalOverSeeds => Report.Seeds.Count >= 2;
 
     /// <summary>The kinds of its <c>data.augmentation</c> steps in order (<c>random_crop</c>, ...), empty without
     /// augmentation; null when its spec.yaml is missing or unreadable, so whether it augmented is unknown.</summary>
@@ -91,8 +96,7 @@ internal static class ExperimentComparison
         {
             var (origin, model) = Classify(r);
             return new ComparedExperiment(r, origin, model, SvgLineChart.Palette[i % SvgLineChart.Palette.Count],
-                r.Predictions is null ? null : Bootstrap.AccuracyInterval(r.Predictions.Correct(), resamples),
-                r.Metrics.Overfitting.AccuracyGap)
+                IntervalOf(r, resamples), r.Metrics.Overfitting.AccuracyGap)
             {
                 Augmentation = AugmentationPairing.StepsOf(r),
                 Overfitting = AugmentationPairing.Analyze(r.Metrics),
@@ -123,6 +127,18 @@ internal static class ExperimentComparison
         {
             AugmentationEffects = AugmentationPairing.Pair(experiments),
         };
+    }
+
+    // A multi-seed report's predictions are its seeds' majority vote, an ensemble more accurate than any one seed: a
+    // bootstrap over them would put the interval above the mean accuracy the row shows. Its interval is the seeds'.
+    private static AccuracyInterval? IntervalOf(ReportSnapshot report, int resamples)
+    {
+        if (report.Seeds.Count >= 2)
+        {
+            var seeds = SeedSummary.Of([.. report.Seeds.Select(s => s.Metrics.Test.Accuracy)]);
+            return new AccuracyInterval(seeds.Mean, seeds.Lower, seeds.Upper);
+        }
+        return report.Predictions is null ? null : Bootstrap.AccuracyInterval(report.Predictions.Correct(), resamples);
     }
 
     private static (ModelOrigin, string) Classify(ReportSnapshot report)

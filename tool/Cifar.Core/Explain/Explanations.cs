@@ -10,6 +10,8 @@ namespace Cifar.Explain;
 /// <param name="DeletedFraction">Share of each image's pixels the deletion check masks.</param>
 /// <param name="HighlightedDeletionDrop">Mean drop of the predicted class's probability with the top-ranked pixels masked.</param>
 /// <param name="RandomDeletionDrop">The same with the top-ranked pixels of a random map of the same resolution masked.</param>
+/// <param name="DeletionWins">Images whose probability dropped more with their map's pixels masked than with the random map's.</param>
+/// <param name="DeletionLosses">Images where it dropped less (ties count as neither).</param>
 public sealed record Explanation(
     string Layer,
     IReadOnlyList<ImportanceMap> Maps,
@@ -17,7 +19,9 @@ public sealed record Explanation(
     int RandomizationImages,
     double DeletedFraction,
     double HighlightedDeletionDrop,
-    double RandomDeletionDrop);
+    double RandomDeletionDrop,
+    int DeletionWins,
+    int DeletionLosses);
 
 /// <summary>Explains a batch of test images with Grad-CAM and checks the maps.</summary>
 public static class Explanations
@@ -42,7 +46,8 @@ public static class Explanations
         ArgumentNullException.ThrowIfNull(targets);
         var maps = new List<ImportanceMap>();
         var randomMaps = new List<ImportanceMap>();
-        double highlighted = 0, random = 0;
+        var highlighted = new List<float>();
+        var random = new List<float>();
         for (var start = 0; start < targets.Count; start += BatchSize)
         {
             using var scope = NewDisposeScope();
@@ -53,12 +58,14 @@ public static class Explanations
             maps.AddRange(batchMaps);
             randomMaps.AddRange(GradCam.Maps(randomised, batch, batchTargets));
             var (top, baseline) = GradCamChecks.DeletionDrop(trained, batch, batchMaps, batchTargets, DeletedFraction, seed);
-            highlighted += top * size;
-            random += baseline * size;
+            highlighted.AddRange(top);
+            random.AddRange(baseline);
         }
         var (spearman, counted) = GradCamChecks.RandomizationCorrelation(maps, randomMaps);
-        var n = Math.Max(1, targets.Count);
+        var pairs = highlighted.Zip(random).ToList();
         return new Explanation(trained.LayerName, maps, spearman, counted, DeletedFraction,
-            targets.Count > 0 ? highlighted / n : double.NaN, targets.Count > 0 ? random / n : double.NaN);
+            pairs.Count > 0 ? highlighted.Average(v => (double)v) : double.NaN,
+            pairs.Count > 0 ? random.Average(v => (double)v) : double.NaN,
+            pairs.Count(p => p.First > p.Second), pairs.Count(p => p.First < p.Second));
     }
 }

@@ -43,7 +43,8 @@ public static class GradCamChecks
     /// 0 is the normalisation's mean colour (the training mean for standardize), not black. Ties in a map are broken by
     /// pixel order (a stable sort), so the result repeats.
     /// </summary>
-    public static (double Highlighted, double Random) DeletionDrop(
+    /// <returns>Per image, in order: the drop with its map's pixels masked, and with the random map's.</returns>
+    public static (float[] Highlighted, float[] Random) DeletionDrop(
         ExplainableModel model, Tensor inputs, IReadOnlyList<ImportanceMap> maps, IReadOnlyList<long> targets, double fraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -51,7 +52,7 @@ public static class GradCamChecks
         ArgumentNullException.ThrowIfNull(maps);
         ArgumentNullException.ThrowIfNull(targets);
         if (fraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "Between 0 and 1, exclusive.");
-        if (maps.Count == 0) return (double.NaN, double.NaN);
+        if (maps.Count == 0) return ([], []);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (batch, height, width) = (inputs.shape[0], (int)inputs.shape[2], (int)inputs.shape[3]);
@@ -69,7 +70,7 @@ public static class GradCamChecks
         var index = tensor(targets.ToArray()).unsqueeze(1);
         Tensor Probability(Tensor x) => nn.functional.softmax(model.Logits(x), 1).gather(1, index).squeeze(1);
         var original = Probability(inputs);
-        double Drop(Tensor keep) => (original - Probability(inputs * keep.reshape(batch, 1, height, width))).mean().item<float>();
+        float[] Drop(Tensor keep) => (original - Probability(inputs * keep.reshape(batch, 1, height, width))).data<float>().ToArray();
         return (Drop(highlighted), Drop(random));
     }
 

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Cifar.Reports.Analysis;
 using Cifar.Reports.Files;
 using Cifar.Reports.Formatting;
+using Cifar.Reports.Statistics;
 using Scriban.Runtime;
 
 namespace Cifar.Reports;
@@ -105,13 +107,21 @@ internal static class PicturesModel
             ("deletion_verdict", DeletionVerdict(gradCam)));
     }
 
-    // The reader should not have to compare two numbers to learn whether the maps passed.
-    private static string DeletionVerdict(GradCamResult gradCam) =>
-        !double.IsFinite(gradCam.HighlightedDrop) || !double.IsFinite(gradCam.RandomDrop)
-            ? "skipped: no images to check"
-            : gradCam.HighlightedDrop > gradCam.RandomDrop
-                ? "passed: what the maps highlight matters more to the model than a random region of the same size"
-                : "not passed: masking what the maps highlight hurts the prediction no more than masking a random region of the same size, so read these maps with doubt";
+    // The reader should not have to compare two means to learn whether the maps passed, nor take a difference that
+    // chance explains for a pass: the exact sign test over the images (McNemar's exact test is that binomial test).
+    internal static string DeletionVerdict(GradCamResult gradCam)
+    {
+        var (wins, losses) = (gradCam.DeletionWins, gradCam.DeletionLosses);
+        if (wins + losses == 0) return "skipped: no images to compare";
+        var p = McNemar.ExactPValue(wins, losses);
+        var counts = string.Create(CultureInfo.InvariantCulture,
+            $"masking the map's pixels hurt more on {wins} images, masking the random map's on {losses}; sign test {ReportNumbers.PValue(p)}");
+        return p >= McNemar.Alpha
+            ? $"inconclusive: {counts}, within chance, so these maps are no better than a random region of the same size here"
+            : wins > losses
+                ? $"passed: {counts}; what the maps highlight matters more to the model than a random region of the same size"
+                : $"failed: {counts}; what the maps highlight matters less to the model than a random region, so read them with doubt";
+    }
 
     private static StrictScriptObject Image(Picture picture) => Obj(("file", picture.File), ("uri", picture.DataUri));
 

@@ -59,7 +59,7 @@ internal static class RunPictures
             gradCam = new GradCamResult(explanation.Layer, spec.Report.Explain.ImagesPerClass,
                 [.. explainedRows.Select((row, i) => new GradCamMap(data.Test.SourceIndices[row], explanation.Maps[i].Values, explanation.Maps[i].Width, explanation.Maps[i].Height))],
                 explanation.RandomizationSpearman, explanation.RandomizationImages, explanation.DeletedFraction,
-                explanation.HighlightedDeletionDrop, explanation.RandomDeletionDrop);
+                explanation.HighlightedDeletionDrop, explanation.RandomDeletionDrop, explanation.DeletionWins, explanation.DeletionLosses);
         }
         return new ReportPictures(byIndex, Overview(spec, data), gradCam, spec.Report.Gallery.TopLosses);
     }

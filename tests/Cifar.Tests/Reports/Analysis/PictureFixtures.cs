@@ -73,7 +73,7 @@ internal static class PictureFixtures
             .Select(c => outcomes.First(o => o.Label == c))
             .Select(o => new GradCamMap(o.TestIndex, [1f, 0.75f, 0.5f, 0.25f, 0.75f, 0.5f, 0.25f, 0f, 0.5f, 0.25f, 0f, 0f, 0.25f, 0f, 0f, 0f], 4, 4))
             .ToList();
-        var gradCam = new GradCamResult("conv2d_2", 1, maps, 0.123456, 10, 0.2, 0.3125, 0.0625);
+        var gradCam = new GradCamResult("conv2d_2", 1, maps, 0.123456, 10, 0.2, 0.3125, 0.0625, 9, 1);
         return new ReportPictures(testImages, overview, gradCam, TopLosses: 3);
     }
 }

@@ -28,6 +28,8 @@ public sealed record GradCamMap(int TestIndex, float[] Values, int Width, int He
 /// <param name="DeletedFraction">Share of pixels the deletion check masks.</param>
 /// <param name="HighlightedDrop">Mean drop of the predicted class's probability, the top-ranked pixels masked.</param>
 /// <param name="RandomDrop">The same, the top-ranked pixels of a seeded random map of the same resolution masked.</param>
+/// <param name="DeletionWins">Images whose probability dropped more with their map's pixels masked than the random map's.</param>
+/// <param name="DeletionLosses">Images where it dropped less.</param>
 public sealed record GradCamResult(
     string Layer,
     int ImagesPerClass,
@@ -36,7 +38,9 @@ public sealed record GradCamResult(
     int RandomizationImages,
     double DeletedFraction,
     double HighlightedDrop,
-    double RandomDrop);
+    double RandomDrop,
+    int DeletionWins,
+    int DeletionLosses);
 
 /// <summary>
 /// Everything the report's picture sections need, as plain data (pixels, not tensors): the test images by test-set

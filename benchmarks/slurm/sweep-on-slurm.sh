@@ -76,7 +76,7 @@ sinfo
 echo "== spec $spec"
 sed -n '/^sweep:/,$p' "$spec"
 echo "== cells"
-"${cifar[@]}" sweep "$spec" --list --format text --output "$work/reports"
+"${cifar[@]}" sweep "$spec" --list --format text --output "$work/reports" | tee "$work/out/cells.txt"
 echo "== submit"
 start=$(date +%s)
 job=$("$repo/deploy/slurm/submit-sweep.sh" "$spec" \
@@ -100,6 +100,12 @@ while read -r task state code; do
   echo "   $task $state exit=$code"
   [ "$state" = "COMPLETED" ] || failed=1
 done < <(scontrol -o show job "$job" | sed -E 's/.*JobId=([0-9]+) .*ArrayTaskId=([0-9]+) .*JobState=([A-Z_]+) .*ExitCode=([0-9:]+) .*/\1_\2 \3 \4/' | sort -t_ -k2 -n)
+cells=$(grep -c . "$work/out/cells.txt")
+seen=$(scontrol -o show job "$job" | grep -c 'ArrayTaskId=' || true)
+if [ "$seen" -ne "$cells" ]; then
+  echo "   scontrol shows $seen of $cells tasks"
+  failed=1
+fi
 for out in "$work"/out/slurm-*.out; do
   echo "== $(basename "$out")"
   # Progress lines only, not every batch: the first and last lines of each task say what it ran and what it got.

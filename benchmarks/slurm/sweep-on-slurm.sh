@@ -9,7 +9,7 @@
 # installed (CIFAR_COMMAND="dotnet cifar"), and CIFAR-10: CIFAR10_URL (default ../shared/data's copy) or a cache that
 # holds it (CIFAR_CACHE_DIR). Starts the local cluster if it is not running, and stops it again if it started it.
 # SWEEP_TRAIN_SAMPLES (default 4000) and SWEEP_EPOCHS (default 3) shrink the cells: the test SlurmSweepTests runs this
-# script on a generated dataset with 1000 and 1, so that CI (.ci/run) proves the Slurm path in about a minute.
+# script on a generated dataset with 1000 and 1, so that CI (.ci/run) proves the Slurm path with cells of seconds.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${SWEEP_ON_SLURM_DIR:-/tmp/sweep-on-slurm}

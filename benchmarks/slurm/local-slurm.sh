@@ -71,7 +71,9 @@ SchedulerParameters=sched_interval=2
 SlurmctldTimeout=30
 SlurmdTimeout=30
 InactiveLimit=0
-MinJobAge=300
+# Finished jobs stay visible to scontrol for a day (Slurm's default forgets them after 300 s), so a script that checks
+# every task's state after a long array, or on a loaded machine, sees them all.
+MinJobAge=86400
 KillWait=10
 Waittime=0
 NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN

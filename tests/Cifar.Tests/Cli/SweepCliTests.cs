@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cifar.Cli.Commands;
+using Cifar.Models.Transfer;
 using Cifar.Reports.Files;
 using Cifar.Tests.Infra;
 
@@ -162,5 +163,52 @@ public sealed class SweepCliTests(GeneratedCacheFixture cache) : IClassFixture<G
         var error = Assert.Throws<CifarUserException>(() => SweepCommand.ChosenCell(cell, 6, _ => null));
 
         Assert.Equal((UserErrorKind.InvalidInput, message), (error.Kind, error.Message));
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]        // every cell in turn: chunks in order
+    [InlineData(null, 3, "3/6")]          // one cell of six (--cell 3, or task 3 of a job array): its own starting chunk
+    [InlineData(null, 0, "0/6")]
+    [InlineData("1/4", 3, "1/4")]         // --shard wins
+    [InlineData("1/4", null, "1/4")]
+    public void The_runner_gets_the_shard_option_else_the_cells_own_shard_of_the_sweep(string? option, int? cell, string? expected)
+    {
+        var settings = new SweepCommand.SweepSettings(
+            "grid.yaml", [], List: false, "text", cell, Reports, CacheDir: null, Templates: null, Threads: 1,
+            option is null ? null : ExtractionShard.Parse(option), Restart: false);
+
+        var options = settings.ToRunOptions(SweepCommand.ChosenCell(cell, 6, _ => null), 6);
+
+        Assert.Equal(expected is null ? null : ExtractionShard.Parse(expected), options.Shard);
+    }
+
+    [Fact]
+    public void A_slurm_or_kubernetes_worker_without_shard_gets_its_cells_shard()
+    {
+        var settings = new SweepCommand.SweepSettings(
+            "grid.yaml", [], List: false, "text", Cell: null, Reports, CacheDir: null, Templates: null, Threads: 1, Shard: null, Restart: false);
+
+        var cell = SweepCommand.ChosenCell(null, 6, name => name == "JOB_COMPLETION_INDEX" ? "4" : null);
+
+        Assert.Equal(new ExtractionShard(4, 6), settings.ToRunOptions(cell, 6).Shard);
+    }
+
+    [Theory]
+    [InlineData("2/2")]
+    [InlineData("1")]
+    [InlineData("a/3")]
+    public void A_bad_shard_is_the_same_one_line_error_with_exit_2_for_sweep_and_run(string shard)
+    {
+        var spec = WriteSpec();
+
+        var sweep = Cifar("sweep", spec, "--cell", "0", "--shard", shard);
+        var run = Cifar("run", spec, "--shard", shard);
+
+        Assert.True(sweep.ExitCode == 2, sweep.ToString());
+        Assert.Equal([$"error: --shard is '{shard}'; expected i/n with 0 <= i < n, such as 0/2 (this worker's share of a feature extraction)"],
+            sweep.ErrorLines);
+        Assert.Equal(sweep.ExitCode, run.ExitCode);
+        Assert.Equal(sweep.ErrorLines, run.ErrorLines);
+        Assert.False(Directory.Exists(Path.Combine(Reports, "grid")));
     }
 }

@@ -73,7 +73,7 @@ public sealed class SweepSpecTests : IDisposable
         Assert.StartsWith("# Cell 3 of sweep t (sweep.yaml)", cell.Spec.SourceText, StringComparison.Ordinal);
         Assert.Equal(cell.Spec.SourceText, again.SourceText);
         Assert.Equal(cell.Spec.Name, again.Name);
-        Assert.Equal(SweepRunner.SpecHash(cell.Spec), SweepRunner.SpecHash(again));
+        Assert.Equal(RecordedSpec.Sha256(cell.Spec), RecordedSpec.Sha256(again));
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class SweepSpecTests : IDisposable
         Assert.Equal("learning_rate=0.01,batch_size=64", cell.GetProperty("name").GetString());
         Assert.Equal(0.01, cell.GetProperty("values").GetProperty("training.optimizer.learning_rate").GetDouble());
         Assert.Equal(JsonValueKind.Number, cell.GetProperty("values").GetProperty("data.batch_size").ValueKind);
-        Assert.Equal(SweepRunner.SpecHash(plan.Cells[5].Spec), cell.GetProperty("spec_sha256").GetString());
+        Assert.Equal(RecordedSpec.Sha256(plan.Cells[5].Spec), cell.GetProperty("spec_sha256").GetString());
         Assert.Equal(plan, plan with { }); // the plan is plain data
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Cifar.Models.Transfer;
 using Cifar.Running;
 
 namespace Cifar.Cli.Commands;
@@ -65,6 +66,14 @@ internal static class SweepCommand
         Description = "CPU threads for libtorch [default: all cores]. Results repeat bit for bit only with the same count.",
     };
 
+    private static readonly Option<string?> Shard = new("--shard")
+    {
+        Description = "i/n: this worker extracts chunks i, i+n, ... of a missing frozen-base feature or activation extraction first, "
+            + "then helps with the rest, when n workers share one cache folder (0-based, e.g. 1/4) [default: with one cell "
+            + "of n to run (--cell N, $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX), N/n, so the workers of a job array "
+            + "start on different chunks; else in order].",
+    };
+
     private static readonly Option<bool> Restart = new("--restart")
     {
         Description = "Run cells again even if their report folder is complete, each from its first epoch.",
@@ -74,7 +83,7 @@ internal static class SweepCommand
     {
         var command = new Command("sweep", "List or run the cells of a sweep: every combination of the values in the spec's sweep.grid.")
         {
-            Spec, Set, List, Format, Cell, Output, CacheDir, Templates, Threads, Restart,
+            Spec, Set, List, Format, Cell, Output, CacheDir, Templates, Threads, Shard, Restart,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(new SweepSettings(
             parsed.GetRequiredValue(Spec),
@@ -86,6 +95,7 @@ internal static class SweepCommand
             parsed.GetValue(CacheDir),
             parsed.GetValue(Templates),
             parsed.GetValue(Threads),
+            parsed.GetValue(Shard) is { } shard ? ExtractionShard.Parse(shard) : null,
             parsed.GetValue(Restart)), cancellationToken)));
         return command;
     }
@@ -104,9 +114,9 @@ internal static class SweepCommand
         RunCommand.CheckThreads(settings.Threads);
 
         var plan = ExperimentSpecs.Loader.LoadSweep(SpecArguments.Check([settings.SpecPath])[0], settings.Overrides);
-        var options = settings.ToRunOptions();
         if (settings.List)
         {
+            var options = settings.ToRunOptions(cell: null, plan.Cells.Count);
             var file = new SweepRunner(options, SilentRunObserver.Instance).WriteSweepFile(plan);
             Console.Write(settings.Format switch
             {
@@ -118,13 +128,14 @@ internal static class SweepCommand
         }
 
         var cell = ChosenCell(settings.Cell, plan.Cells.Count);
+        var runOptions = settings.ToRunOptions(cell, plan.Cells.Count);
         return ConsoleRunObserver.Run(observer =>
         {
-            var outcome = new SweepRunner(options, observer).Run(plan, cell is null ? null : [cell.Value], settings.Restart, cancellationToken);
+            var outcome = new SweepRunner(runOptions, observer).Run(plan, cell is null ? null : [cell.Value], settings.Restart, cancellationToken);
             if (cell is null)
             {
                 observer.Info(string.Create(CultureInfo.InvariantCulture,
-                    $"{plan.Name}: {plan.Cells.Count} cells, {outcome.Ran.Count} run, {outcome.Skipped.Count} skipped as complete; reports in {Path.Combine(options.OutputRoot, plan.Name)}"));
+                    $"{plan.Name}: {plan.Cells.Count} cells, {outcome.Ran.Count} run, {outcome.Skipped.Count} skipped as complete; reports in {Path.Combine(runOptions.OutputRoot, plan.Name)}"));
             }
             return (int)ExitCode.Success;
         });
@@ -149,13 +160,26 @@ internal static class SweepCommand
         return index;
     }
 
-    private sealed record SweepSettings(
+    /// <summary>
+    /// This worker's share of a frozen base's first feature extraction (issue 13: "split across workers, <c>--shard
+    /// i/n</c> or automatically per cell"): <c>--shard</c> when given; else, when one cell of n runs, shard
+    /// <c>cell/n</c>, so the n workers of a job array (one cell each, sharing a cache) start on n different chunks
+    /// instead of all on the first; else null (every cell in turn: chunks in order). Workers split the chunks through
+    /// the cache's locks either way; the shard only spreads their starting points.
+    /// </summary>
+    internal static ExtractionShard? ShardFor(ExtractionShard? option, int? cell, int cellCount) =>
+        option ?? (cell is { } index ? new ExtractionShard(index, cellCount) : null);
+
+    internal sealed record SweepSettings(
         string SpecPath, string[] Overrides, bool List, string Format, int? Cell, string Output, string? CacheDir, string? Templates,
-        int? Threads, bool Restart)
+        int? Threads, ExtractionShard? Shard, bool Restart)
     {
-        public RunOptions ToRunOptions() => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
+        /// <summary>The options the sweep's runner gets when it runs <paramref name="cell"/> (null: every cell) of
+        /// <paramref name="cellCount"/>.</summary>
+        public RunOptions ToRunOptions(int? cell, int cellCount) => new(Path.GetFullPath(Output), CacheDir, Templates, Threads)
         {
             Checkpoints = Restart ? CheckpointMode.Restart : CheckpointMode.Resume,
+            Shard = ShardFor(Shard, cell, cellCount),
         };
     }
 }

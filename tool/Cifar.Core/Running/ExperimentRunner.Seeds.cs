@@ -45,7 +45,7 @@ public sealed partial class ExperimentRunner
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var aggregate = SeedReportWriter.Read(spec.Name, spec.Description, UrlRedaction.Redact(spec.SourceText), staging, runs);
+            var aggregate = SeedReportWriter.Read(spec.Name, spec.Description, RecordedSpec.Text(spec), staging, runs);
             SeedReportWriter.Write(aggregate, target, spec.Report.Formats, staging);
             observer.Info($"{spec.Name}: test accuracy {100 * aggregate.TestAccuracy.Mean:F2}% mean of {runs.Count} seeds "
                 + $"(noise floor {SeedReportModel.NoiseFloor(aggregate.TestAccuracy)}), report in {target}");

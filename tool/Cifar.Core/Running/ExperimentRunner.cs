@@ -76,8 +76,8 @@ public sealed partial class ExperimentRunner(RunOptions options, IRunObserver ob
         cancellationToken.ThrowIfCancellationRequested();
 
         // The spec is copied into the report, so a mirror URL in it loses its credentials first (UrlRedaction).
-        var specText = UrlRedaction.Redact(spec.SourceText);
-        var specHash = Hashing.Sha256Hex(specText);
+        var specText = RecordedSpec.Text(spec);
+        var specHash = RecordedSpec.Sha256(spec);
         var checkpoints = options.Checkpoints == CheckpointMode.None
             ? null
             : RunCheckpoints.For(CacheLocation.Resolve(options.CacheDir), spec.Name, specHash, files.ContentHash, environment, threads, spec.Seed, observer);

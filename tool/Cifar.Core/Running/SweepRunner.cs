@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cifar.Data;
 using Cifar.Reports;
 using Cifar.Reports.Files;
 using Cifar.Reproducibility;
@@ -21,13 +20,6 @@ public sealed record SweepOutcome(IReadOnlyList<RunOutcome> Ran, IReadOnlyList<S
 public sealed class SweepRunner(RunOptions options, IRunObserver observer)
 {
     private readonly ExperimentRunner _runner = new(options, observer);
-
-    /// <summary>The SHA-256 of a spec as its report records it (of the text copied to spec.yaml, credentials hidden).</summary>
-    public static string SpecHash(ExperimentSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return Hashing.Sha256Hex(UrlRedaction.Redact(spec.SourceText));
-    }
 
     /// <summary>The sweep's folder, holding sweep.json and a folder per cell.</summary>
     public string SweepFolder(SweepPlan plan)
@@ -51,7 +43,7 @@ public sealed class SweepRunner(RunOptions options, IRunObserver observer)
             cell.Index,
             cell.Name,
             cell.Values.ToDictionary(v => v.Key, v => v.Value.ToJson(), StringComparer.Ordinal),
-            SpecHash(cell.Spec)))]);
+            RecordedSpec.Sha256(cell.Spec)))]);
     }
 
     /// <summary>Writes (or rewrites, identically) the sweep's sweep.json; returns its content.</summary>
@@ -63,24 +55,45 @@ public sealed class SweepRunner(RunOptions options, IRunObserver observer)
     }
 
     /// <summary>
-    /// Whether the cell's report folder is complete for its current spec: it exists (the report writer moves a folder
-    /// into place only once every file is written) and its manifest.json records the cell's spec hash. A folder
-    /// from an earlier version of the spec, or without a manifest, is not.
+    /// Whether the cell's report folder is complete for its current spec. The report writers move a folder into place
+    /// only once every file is written, so what is left to check is that it was written for this spec: a single-seed
+    /// cell's manifest.json records the cell's spec hash; a multi-seed cell's folder (<see cref="ExperimentRunner.RunSeeds"/>)
+    /// has no manifest of its own, so its spec.yaml must be the cell's spec, its seeds.json must list exactly the
+    /// cell's seeds, and every seed's folder must be complete for that seed's spec. A folder from an earlier version of
+    /// the spec, with a seed missing, or without a manifest, is not complete.
     /// </summary>
     public bool IsComplete(SweepPlan plan, SweepCell cell)
     {
+        ArgumentNullException.ThrowIfNull(cell);
         var folder = CellFolder(plan, cell);
         ReportFolders.Recover(folder);
-        var manifest = Path.Combine(folder, ReportFiles.Manifest);
-        if (!File.Exists(manifest)) return false;
         try
         {
-            return ReportFileJson.ReadManifest(File.ReadAllText(manifest), manifest).SpecSha256 == SpecHash(cell.Spec);
+            return SeedRuns.IsMultiSeed(cell.Spec) ? IsCompleteSeeds(folder, cell.Spec) : IsCompleteRun(folder, cell.Spec);
         }
         catch (Exception e) when (e is CifarUserException or IOException or UnauthorizedAccessException)
         {
             return false; // unreadable: run the cell again, which replaces the folder
         }
+    }
+
+    private static bool IsCompleteRun(string folder, ExperimentSpec spec)
+    {
+        var manifest = Path.Combine(folder, ReportFiles.Manifest);
+        return File.Exists(manifest)
+            && ReportFileJson.ReadManifest(File.ReadAllText(manifest), manifest).SpecSha256 == RecordedSpec.Sha256(spec);
+    }
+
+    private static bool IsCompleteSeeds(string folder, ExperimentSpec spec)
+    {
+        var seedsPath = Path.Combine(folder, ReportFiles.Seeds);
+        var specPath = Path.Combine(folder, ReportFiles.Spec);
+        if (!File.Exists(seedsPath) || !File.Exists(specPath)) return false;
+        if (Hashing.Sha256HexOfFile(specPath) != RecordedSpec.Sha256(spec)) return false;
+        var runs = ReportFileJson.ReadSeeds(File.ReadAllText(seedsPath), seedsPath).Runs;
+        var perSeed = SeedRuns.PerSeed(spec);
+        return runs.Select(r => r.Seed).SequenceEqual(perSeed.Select(s => s.Seed))
+            && perSeed.All(seedSpec => IsCompleteRun(Path.Combine(folder, SeedRuns.FolderName(seedSpec.Seed)), seedSpec));
     }
 
     /// <summary>Runs the cells of <paramref name="indices"/> (all when null) that are not complete, in index order;

@@ -27,6 +27,24 @@ public static partial class NativeHeap
         }
     }
 
+    /// <summary>The process's resident set size in bytes (the second field of /proc/self/statm, in pages); null where there
+    /// is no /proc (not Linux) or it cannot be read.</summary>
+    public static long? ResidentBytes()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+            return fields.Length > 1 && long.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pages)
+                ? pages * Environment.SystemPageSize
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 }

@@ -36,15 +36,18 @@ public sealed class VerifyCliTests(GeneratedCacheFixture cache) : IClassFixture<
     }
 
     [Fact]
-    public void Manifest_only_on_a_committed_report_without_a_manifest_exits_6_with_one_clear_line()
+    public void Manifest_only_on_a_report_without_a_manifest_exits_6_with_one_clear_line()
     {
-        var committed = RepositoryFiles.PathOf("reports/cnn");
+        // A report folder as the tool wrote it before manifests existed: every file but manifest.json.
+        var folder = _temp.Combine("reports", "before-manifests");
+        ReportWriter.Write(ReportFixtures.Result(), folder, ReportOptions.Default);
+        File.Delete(Path.Combine(folder, "manifest.json"));
 
-        var result = Cifar("verify", "--manifest-only", committed);
+        var result = Cifar("verify", "--manifest-only", folder);
 
         Assert.True(result.ExitCode == 6, result.ToString());
         var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith($"error: {committed}: cannot verify: no manifest.json", line, StringComparison.Ordinal);
+        Assert.StartsWith($"error: {folder}: cannot verify: no manifest.json", line, StringComparison.Ordinal);
         Assert.Empty(result.Output);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cifar.Training;
@@ -59,10 +60,14 @@ public sealed class ExponentialMovingAverage : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_averageInModel) throw new InvalidOperationException("The model holds the average, not the live weights: call UseLiveWeights before training on.");
         using var noGrad = no_grad();
+        // Scalars held by `using` across the native calls: a temporary one can be finalized by a collection on
+        // another thread while libtorch reads it (see HeldScalarOptimizers.cs).
+        using var decay = Decay.ToScalar();
+        using var rest = (1 - Decay).ToScalar();
         foreach (var t in _tracked)
         {
             if (Updates == 0) t.Average.copy_(t.Live);
-            else t.Average.mul_(Decay).add_(t.Live, alpha: 1 - Decay);
+            else t.Average.mul_(decay).add_(t.Live, rest);
         }
         Updates++;
     }

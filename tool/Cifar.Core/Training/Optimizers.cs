@@ -8,7 +8,8 @@ namespace Cifar.Training;
 public static class Optimizers
 {
     /// <summary>
-    /// Adam, SGD or AdamW over <paramref name="parameters"/>' trainable members (a frozen base is left alone).
+    /// Adam, SGD or AdamW over <paramref name="parameters"/>' trainable members (a frozen base is left alone), as
+    /// TorchSharp computes them, with every Scalar kept alive across its native call (<see cref="HeldScalars"/>).
     /// <list type="bullet">
     /// <item>Adam: Keras adds epsilon to sqrt(v) before bias correction, PyTorch to sqrt(v_hat) after it, so Keras'
     /// epsilon equals PyTorch's eps * sqrt(1 - beta_2^t): about 32x smaller at step 1 for beta_2 0.999, the same in the
@@ -29,9 +30,9 @@ public static class Optimizers
             throw new InvalidOperationException("The model has no trainable parameters; every layer is frozen.");
         return spec.Type switch
         {
-            OptimizerType.Adam => optim.Adam(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon),
-            OptimizerType.Sgd => optim.SGD(trainable, spec.LearningRate, spec.Momentum, weight_decay: spec.WeightDecay, nesterov: spec.Nesterov),
-            OptimizerType.AdamW => optim.AdamW(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon, spec.WeightDecay),
+            OptimizerType.Adam => new HeldScalars.Adam(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon),
+            OptimizerType.Sgd => new HeldScalars.SGD(trainable, spec.LearningRate, spec.Momentum, spec.WeightDecay, spec.Nesterov),
+            OptimizerType.AdamW => new HeldScalars.AdamW(trainable, spec.LearningRate, spec.Beta1, spec.Beta2, spec.Epsilon, spec.WeightDecay),
             _ => throw new NotSupportedException($"Optimizer '{spec.Type}' is not supported."),
         };
     }

@@ -24,12 +24,14 @@
 # TRAIN_SAMPLES (default all 50,000, split 45,000 + 5,000 as cnn.yaml does; smaller for a smoke run), CIFAR10_URL
 # (default ../shared/data/cifar-10-binary.tar.gz; a file path, file:// or http(s) URL), CIFAR_TOOL (default: the
 # tool built from this checkout), PROFILE (1: also the per-phase profile of a CNN batch on both sides, BATCHES batches,
-# default 200; 0: skip), APPEND (1: append the table to benchmarks/RESULTS.md; 0: print only).
+# default 200; 0: skip), APPEND (1: append the table to benchmarks/RESULTS.md; 0: print only), WORKLOADS (default
+# "cnn-epoch extract finetune"; the peak's matmul always runs).
 # Needs /usr/bin/python3 (Debian's, for python3-torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-5}
 threads=${THREADS:-2}
+workloads=${WORKLOADS:-cnn-epoch extract finetune}
 images=${IMAGES:-512}
 steps=${STEPS:-9}
 matmul_size=${MATMUL_SIZE:-4096}
@@ -124,7 +126,7 @@ pytorch_side() { # workload
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB; threads: $threads; rounds: $rounds; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do
-  for workload in matmul cnn-epoch extract finetune; do
+  for workload in matmul $workloads; do
     if [ $((round % 2)) -eq 1 ]; then order="tool pytorch"; else order="pytorch tool"; fi
     for side in $order; do
       line=$("${side}_side" "$workload" | tail -1)
@@ -156,6 +158,8 @@ print("| Workload | Tool (median s) | PyTorch (median s) | Speed ratio tool/PyTo
 print("|---|--:|--:|--:|--:|--:|--:|")
 for w, name in names.items():
     t, p = runs(w, "tool"), runs(w, "pytorch")
+    if not t or not p:
+        continue  # not in WORKLOADS
     ts, ps = med(r["seconds"] for r in t.values()), med(r["seconds"] for r in p.values())
     ratio = med(p[k]["seconds"] / t[k]["seconds"] for k in t if k in p)
     g = flops[w] / 1e9
@@ -164,7 +168,7 @@ for w, name in names.items():
 print()
 print(f"Peak ({sys.argv[6]}x{sys.argv[6]} float32 matrix product, best of 3, median over rounds): libtorch through the tool {peak_tool:.1f} GFLOP/s, "
       f"torch {peak_torch:.1f}, numpy {peak_numpy:.1f}. FLOPs per workload: " +
-      ", ".join(f"{w} {flops[w] / 1e9:,.1f} G" for w in names) + f" ({len(runs('cnn-epoch', 'tool'))} rounds).")
+      ", ".join(f"{w} {flops[w] / 1e9:,.1f} G" for w in names if runs(w, "tool")) + f" ({len(runs('matmul', 'tool'))} rounds).")
 PY
 )
 profile=""
@@ -195,7 +199,7 @@ blas="$blas (OpenBLAS kernels: $openblas_core${OPENBLAS_CORETYPE:+, OPENBLAS_COR
 report="## The tool against PyTorch (\`benchmarks/compare-pytorch.sh\`)
 
 \`\`\`
-ROUNDS=$rounds THREADS=$threads TRAIN_SAMPLES=$samples IMAGES=$images STEPS=$steps MATMUL_SIZE=$matmul_size benchmarks/compare-pytorch.sh
+ROUNDS=$rounds THREADS=$threads WORKLOADS=\"$workloads\" TRAIN_SAMPLES=$samples IMAGES=$images STEPS=$steps MATMUL_SIZE=$matmul_size benchmarks/compare-pytorch.sh
 \`\`\`
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $threads threads each side, $blas, load average after: $(cut -d' ' -f1-3 /proc/loadavg).

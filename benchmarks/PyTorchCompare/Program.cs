@@ -67,7 +67,8 @@ static Dictionary<string, object> FineTune(int steps)
     pretrained.train();
     var layer4 = pretrained.StagesFromTop[0];
     using var head = nn.Linear(512, 10);
-    using var optimizer = optim.Adam([.. layer4.Parameters(), .. head.parameters()], lr: 1e-5);
+    // The tool's Adam (Optimizers.Create's), with PyTorch's default betas and eps as compare_pytorch.py uses them.
+    using var optimizer = new Cifar.Training.HeldScalars.Adam([.. layer4.Parameters(), .. head.parameters()], 1e-5, 0.9, 0.999, 1e-8);
     using var x = randn([64, 256, 14, 14], generator: new Generator(1)).relu_();
     using var y = randint(0, 10, [64], generator: new Generator(2));
 

@@ -14,13 +14,15 @@ namespace Cifar.Tests.Training;
 [Collection("libtorch")]
 public class HeldScalarOptimizerTests
 {
-    public static TheoryData<string> Kinds => ["adam", "adam-l2", "adamw", "sgd", "sgd-momentum", "sgd-nesterov-l2"];
+    public static TheoryData<string> Kinds => ["adam", "adam-l2", "adam-amsgrad", "adamw", "adamw-amsgrad", "sgd", "sgd-momentum", "sgd-nesterov-l2"];
 
     private static OptimizerHelper TorchSharps(string kind, IEnumerable<Parameter> p) => kind switch
     {
         "adam" => new TorchSharp.Modules.Adam(p, 0.01, 0.9, 0.999, 1e-7),
         "adam-l2" => new TorchSharp.Modules.Adam(p, 0.01, 0.8, 0.99, 1e-3, weight_decay: 0.05),
+        "adam-amsgrad" => new TorchSharp.Modules.Adam(p, 0.01, 0.9, 0.999, 1e-7, amsgrad: true),
         "adamw" => new TorchSharp.Modules.AdamW(p, 0.01, 0.9, 0.999, 1e-7, weight_decay: 0.1),
+        "adamw-amsgrad" => new TorchSharp.Modules.AdamW(p, 0.01, 0.9, 0.999, 1e-7, weight_decay: 0.1, amsgrad: true),
         "sgd" => new TorchSharp.Modules.SGD(p, 0.1),
         "sgd-momentum" => new TorchSharp.Modules.SGD(p, 0.1, momentum: 0.9),
         "sgd-nesterov-l2" => new TorchSharp.Modules.SGD(p, 0.1, momentum: 0.9, weight_decay: 5e-4, nesterov: true),
@@ -31,7 +33,9 @@ public class HeldScalarOptimizerTests
     {
         "adam" => new Cifar.Training.HeldScalars.Adam(p, 0.01, 0.9, 0.999, 1e-7),
         "adam-l2" => new Cifar.Training.HeldScalars.Adam(p, 0.01, 0.8, 0.99, 1e-3, weightDecay: 0.05),
+        "adam-amsgrad" => new Cifar.Training.HeldScalars.Adam(p, 0.01, 0.9, 0.999, 1e-7, amsgrad: true),
         "adamw" => new Cifar.Training.HeldScalars.AdamW(p, 0.01, 0.9, 0.999, 1e-7, weightDecay: 0.1),
+        "adamw-amsgrad" => new Cifar.Training.HeldScalars.AdamW(p, 0.01, 0.9, 0.999, 1e-7, weightDecay: 0.1, amsgrad: true),
         "sgd" => new Cifar.Training.HeldScalars.SGD(p, 0.1, 0, 0, false),
         "sgd-momentum" => new Cifar.Training.HeldScalars.SGD(p, 0.1, 0.9, 0, false),
         "sgd-nesterov-l2" => new Cifar.Training.HeldScalars.SGD(p, 0.1, 0.9, 5e-4, true),

@@ -27,8 +27,8 @@ public sealed class Adam : TorchSharp.Modules.Adam
 {
     private readonly ScratchBuffer _scratch = new();
 
-    public Adam(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay = 0)
-        : base(parameters, lr, beta1, beta2, eps, weightDecay) { }
+    public Adam(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay = 0, bool amsgrad = false)
+        : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad) { }
 
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
@@ -49,18 +49,10 @@ public sealed class Adam : TorchSharp.Modules.Adam
                 using var decay = weightDecay.ToScalar();
                 grad = grad.add(param, decay);
             }
-            MovingAverages(state.exp_avg, state.exp_avg_sq, grad, beta1, beta2);
-            var secondMoment = state.exp_avg_sq;
-            if (options.amsgrad!.Value)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                previous.Dispose();
-                secondMoment = state.max_exp_avg_sq;
-            }
-            using var denominator = Denominator(_scratch, secondMoment, biasCorrection2, eps);
-            using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-            param.addcdiv_(state.exp_avg, denominator, stepSize);
+            var amsgrad = options.amsgrad!.Value;
+            var runningMax = Update(param, grad, state.exp_avg, state.exp_avg_sq, amsgrad ? state.max_exp_avg_sq : null,
+                (beta1, beta2, eps, lr), biasCorrection1, biasCorrection2, _scratch);
+            if (amsgrad) state.max_exp_avg_sq = runningMax;
         }
     }, closure);
 
@@ -70,8 +62,30 @@ public sealed class Adam : TorchSharp.Modules.Adam
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// The update Adam and AdamW share once the gradient is final: the moving averages, AMSGrad's running maximum
+    /// when <paramref name="maxExpAvgSq"/> is given (returned, replacing it), the denominator and the step.
+    /// </summary>
+    internal static Tensor? Update(Parameter param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq,
+        (double Beta1, double Beta2, double Eps, double Lr) options, double biasCorrection1, double biasCorrection2, ScratchBuffer scratch)
+    {
+        MovingAverages(expAvg, expAvgSq, grad, options.Beta1, options.Beta2);
+        var secondMoment = expAvgSq;
+        if (maxExpAvgSq is not null)
+        {
+            var previous = maxExpAvgSq;
+            maxExpAvgSq = maximum(previous, expAvgSq).DetachFromDisposeScope();
+            previous.Dispose();
+            secondMoment = maxExpAvgSq;
+        }
+        using var denominator = Denominator(scratch, secondMoment, biasCorrection2, options.Eps);
+        using var stepSize = (-(options.Lr / biasCorrection1)).ToScalar();
+        param.addcdiv_(expAvg, denominator, stepSize);
+        return maxExpAvgSq;
+    }
+
     /// <summary>m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g g (TorchSharp's order of operations).</summary>
-    internal static void MovingAverages(Tensor expAvg, Tensor expAvgSq, Tensor grad, double beta1, double beta2)
+    private static void MovingAverages(Tensor expAvg, Tensor expAvgSq, Tensor grad, double beta1, double beta2)
     {
         using var b1 = beta1.ToScalar();
         using var oneMinusB1 = (1 - beta1).ToScalar();
@@ -82,7 +96,7 @@ public sealed class Adam : TorchSharp.Modules.Adam
     }
 
     /// <summary>sqrt(v) / sqrt(bias_correction2) + eps in <paramref name="scratch"/>: the caller disposes the view.</summary>
-    internal static Tensor Denominator(ScratchBuffer scratch, Tensor secondMoment, double biasCorrection2, double eps)
+    private static Tensor Denominator(ScratchBuffer scratch, Tensor secondMoment, double biasCorrection2, double eps)
     {
         using var correction = Math.Sqrt(biasCorrection2).ToScalar();
         using var epsilon = eps.ToScalar();
@@ -97,8 +111,8 @@ public sealed class AdamW : TorchSharp.Modules.AdamW
 {
     private readonly ScratchBuffer _scratch = new();
 
-    public AdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay)
-        : base(parameters, lr, beta1, beta2, eps, weightDecay) { }
+    public AdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad = false)
+        : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad) { }
 
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
@@ -115,18 +129,10 @@ public sealed class AdamW : TorchSharp.Modules.AdamW
             using (var decay = (1 - lr * weightDecay).ToScalar()) param.mul_(decay);
             var biasCorrection1 = 1 - Math.Pow(beta1, state.step);
             var biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            Adam.MovingAverages(state.exp_avg, state.exp_avg_sq, grad, beta1, beta2);
-            var secondMoment = state.exp_avg_sq;
-            if (options.amsgrad!.Value)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                previous.Dispose();
-                secondMoment = state.max_exp_avg_sq;
-            }
-            using var denominator = Adam.Denominator(_scratch, secondMoment, biasCorrection2, eps);
-            using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-            param.addcdiv_(state.exp_avg, denominator, stepSize);
+            var amsgrad = options.amsgrad!.Value;
+            var runningMax = Adam.Update(param, grad, state.exp_avg, state.exp_avg_sq, amsgrad ? state.max_exp_avg_sq : null,
+                (beta1, beta2, eps, lr), biasCorrection1, biasCorrection2, _scratch);
+            if (amsgrad) state.max_exp_avg_sq = runningMax;
         }
     }, closure);
 

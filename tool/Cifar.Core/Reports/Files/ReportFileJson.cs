@@ -154,4 +154,5 @@ public static class ReportFileJson
 [JsonSerializable(typeof(DiffFile))]
 [JsonSerializable(typeof(ManifestFile))]
 [JsonSerializable(typeof(SeedsFile))]
+[JsonSerializable(typeof(SweepFile))]
 internal sealed partial class ReportFilesJsonContext : JsonSerializerContext;

@@ -17,7 +17,7 @@ public sealed record SweepFile(string Name, IReadOnlyList<string> Keys, IReadOnl
     public const string FileName = "sweep.json";
 
     /// <summary>The file's bytes: indented UTF-8 JSON, snake_case keys, a final newline.</summary>
-    public byte[] ToBytes() => ReportFileJson.Bytes(this, SweepFileJsonContext.Default.SweepFile);
+    public byte[] ToBytes() => ReportFileJson.Bytes(this, ReportFilesJsonContext.Default.SweepFile);
 
     /// <summary>
     /// Writes the file into <paramref name="sweepFolder"/> (created if needed) through a temporary file and a rename,
@@ -53,7 +53,7 @@ public sealed record SweepFile(string Name, IReadOnlyList<string> Keys, IReadOnl
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return JsonSerializer.Deserialize(json, SweepFileJsonContext.Default.SweepFile)
+            return JsonSerializer.Deserialize(json, ReportFilesJsonContext.Default.SweepFile)
                 ?? throw new CifarUserException(UserErrorKind.InvalidInput, $"{source}: expected a JSON object, found null");
         }
         catch (JsonException e)
@@ -93,13 +93,3 @@ public sealed record SweepFile(string Name, IReadOnlyList<string> Keys, IReadOnl
 /// <param name="Values">The value of each swept key it sets, by dotted key, as JSON numbers, strings and booleans.</param>
 /// <param name="SpecSha256">SHA-256 of its resolved spec.yaml (lowercase hex), as its manifest.json records it.</param>
 public sealed record SweepFileCell(int Index, string Name, IReadOnlyDictionary<string, JsonElement> Values, string SpecSha256);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    WriteIndented = true,
-    NewLine = "\n",
-    RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true,
-    AllowDuplicateProperties = false)]
-[JsonSerializable(typeof(SweepFile))]
-internal sealed partial class SweepFileJsonContext : JsonSerializerContext;

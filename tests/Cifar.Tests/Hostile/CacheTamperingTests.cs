@@ -96,7 +96,7 @@ public sealed class CacheTamperingTests : IDisposable
     {
         var cache = new FeatureCache(_temp.Combine("features"));
         Directory.CreateDirectory(cache.Folder);
-        var old = DateTime.UtcNow - FeatureCache.LeftoverAge - TimeSpan.FromMinutes(1);
+        var old = DateTime.UtcNow - LeftoverTempFiles.Age - TimeSpan.FromMinutes(1);
         string Leftover(string name)
         {
             var path = Path.Combine(cache.Folder, name);

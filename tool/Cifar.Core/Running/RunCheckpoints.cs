@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cifar.Data;
 using Cifar.Reproducibility;
 using Cifar.Training;
 
@@ -82,7 +83,7 @@ internal sealed class RunCheckpoints : ICheckpointStore
     public TrainingCheckpoint? TryLoad(string phase)
     {
         var path = PathOf(phase);
-        RemoveLeftovers();
+        LeftoverTempFiles.Remove(Folder, $".*{Extension}.*.tmp");
         var checkpoint = CheckpointFile.TryRead(path, Identity, out var problem);
         if (problem is not null) _observer.Notice($"{_experiment}: ignoring checkpoint {path}: {problem}; starting {phase} afresh");
         return checkpoint;
@@ -131,35 +132,6 @@ internal sealed class RunCheckpoints : ICheckpointStore
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 _observer.Notice($"{_experiment}: cannot remove checkpoint {file}: {e.Message.ReplaceLineEndings(" ")}");
-            }
-        }
-    }
-
-    /// <summary>How old an unlocked temporary file must be before it counts as left over by a killed write.</summary>
-    internal static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// Deletes temporary files of checkpoint writes that never finished (a kill mid-write), as the feature cache does:
-    /// a write holds its file open with <see cref="FileShare.None"/> (an exclusive lock on Unix), so one that can be
-    /// opened so has no live writer, and the age rule spares one just created. Best effort.
-    /// </summary>
-    internal void RemoveLeftovers()
-    {
-        if (!Directory.Exists(Folder)) return;
-        foreach (var temp in Directory.EnumerateFiles(Folder, $".*{Extension}.*.tmp"))
-        {
-            try
-            {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) < LeftoverAge) continue;
-                if ((File.GetAttributes(temp) & FileAttributes.ReparsePoint) == 0)
-                {
-                    using var unused = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                }
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Being written by another run, or not ours to delete: leave it.
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
+using Cifar.Data;
 using Cifar.Reproducibility;
 using static TorchSharp.torch;
 
@@ -200,7 +201,7 @@ public sealed class ChunkedTensorCache
         {
             throw new CifarUserException(UserErrorKind.Other, $"cache folder '{Folder}' cannot be created: {e.Message}", e);
         }
-        RemoveLeftovers();
+        LeftoverTempFiles.Remove(Folder, ".*.tmp");
         var missing = new SortedSet<int>(Enumerable.Range(0, Chunks).Where(c => !HasChunk(c)));
         var cachedBefore = Chunks - missing.Count;
         starting?.Invoke(cachedBefore, missing.Sum(c => (long)RowsOf(c)));
@@ -390,24 +391,6 @@ public sealed class ChunkedTensorCache
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
-
-    /// <summary>Temporary files of writes killed midway, over <see cref="FeatureCache.LeftoverAge"/> old and unlocked.</summary>
-    private void RemoveLeftovers()
-    {
-        foreach (var temp in Directory.EnumerateFiles(Folder, ".*.tmp"))
-        {
-            try
-            {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) < FeatureCache.LeftoverAge) continue;
-                using (new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Being written by another worker, or not ours to delete: leave it.
-            }
         }
     }
 

@@ -99,7 +99,7 @@ public sealed class FeatureCache
     {
         if (File.Exists(Folder))
             throw new CifarUserException(UserErrorKind.Other, $"feature cache folder '{Folder}' is a file, expected a folder or nothing; delete it");
-        RemoveLeftovers();
+        LeftoverTempFiles.Remove(Folder, ".*.features.*.tmp");
         var path = PathOf(key);
         if (!File.Exists(path)) return null;
         var keyBytes = Encoding.UTF8.GetBytes(key.Text);
@@ -165,36 +165,6 @@ public sealed class FeatureCache
         catch (CifarUserException)
         {
             // Best effort: the cache folder may be read-only.
-        }
-    }
-
-    /// <summary>How old an unlocked temporary file must be before it counts as left over (see <see cref="RemoveLeftovers"/>).</summary>
-    internal static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// Deletes the temporary files of saves that never finished (a run killed while saving). A save keeps its temporary
-    /// file open with <see cref="FileShare.None"/>, which .NET holds as an exclusive lock on Unix, so a file that can be
-    /// opened the same way has no live writer; the age rule also spares one whose writer has created it and not yet
-    /// locked it. Best effort: a read-only folder keeps its leftovers.
-    /// </summary>
-    internal void RemoveLeftovers()
-    {
-        if (!Directory.Exists(Folder)) return;
-        foreach (var temp in Directory.EnumerateFiles(Folder, ".*.features.*.tmp"))
-        {
-            try
-            {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) < LeftoverAge) continue;
-                if ((File.GetAttributes(temp) & FileAttributes.ReparsePoint) == 0)
-                {
-                    using var unused = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-                }
-                File.Delete(temp);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Being written by another run, or not ours to delete: leave it.
-            }
         }
     }
 

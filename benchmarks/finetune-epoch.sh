@@ -19,7 +19,8 @@
 # Environment: IMAGE_SIZE (default 64), TRAIN_SAMPLES (default 10000, before the 10% validation split), ROUNDS
 # (default 2: A B A B), THREADS (default all cores), CIFAR_CACHE_DIR (default a temporary folder: the cache is warmed
 # here), CIFAR_TOOL (default `dotnet cifar`, e.g. "dotnet run --project tool/Cifar.Cli -c Release --" from source),
-# CIFAR_TOOL_B (default: CIFAR_TOOL with CIFAR_ACTIVATION_CACHE=0). Needs python3 to read the JSON.
+# CIFAR_TOOL_B (default: CIFAR_TOOL with CIFAR_ACTIVATION_CACHE=0). Needs python3 to read the JSON and GNU time
+# (Debian package `time`) for the CPU seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CIFAR10_URL:?set CIFAR10_URL to the CIFAR-10 archive (URL or file path)}"

@@ -8,9 +8,10 @@ namespace Cifar.Training.HeldScalars;
 // `exp_avg.mul_(beta1).add_(grad, alpha: 1 - beta1)`. The temporary Scalar is unreachable once its handle is read, so a
 // garbage collection started by another thread during the native call can run its finalizer, which frees the native
 // scalar while libtorch reads it: libtorch then fails with "Unknown scalar type" (seen once in a full test suite run,
-// where tests allocate in parallel) or reads garbage. A stress run (a small model trained while another thread forced
-// collections and finalizers without pause) failed after 1.5 min with TorchSharp's Adam and after 20 min with this one,
-// on a loaded machine: fewer unheld Scalars, not proof that no other unheld native object remains on the way
+// where tests allocate in parallel) or reads garbage. A stress run (HeldScalarOptimizerTests' small model trained for
+// 3,000 steps while another thread looped GC.Collect and GC.WaitForPendingFinalizers; 2026-11-30, a loaded 2-core
+// machine, not kept as a test because its outcome is a matter of chance) failed after 1.5 min with TorchSharp's Adam
+// and after 20 min with this one: fewer unheld Scalars, not proof that no other unheld native object remains on the way
 // (TorchSharp's own modules and operators create some). Each class below is TorchSharp's step, operation for operation
 // in the same order (so the weights are bit-for-bit the same), with every Scalar held by a `using` until the call has
 // returned. The classes keep TorchSharp's simple names because `save_state_dict` writes `GetType().Name` and
